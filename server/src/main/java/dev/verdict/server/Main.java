@@ -1,17 +1,58 @@
 package dev.verdict.server;
 
-/**
- * PLACEHOLDER written by the build setup only to prove `exec:exec@serve`; the real entry point
- * (configuration, wiring, gRPC server) replaces this file.
- */
-public final class Main {
-  private Main() {}
+import dev.verdict.server.store.DatabaseConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
-  public static void main(String[] args) {
-    System.out.println(
-        "Verdict server placeholder on Java "
-            + Runtime.version()
-            + " with args "
-            + String.join(" ", args));
-  }
+/** The {@code verdict} command: parses options, starts the server, stops it cleanly on SIGTERM. */
+@Command(name = "verdict", mixinStandardHelpOptions = true, version = "verdict 0.1.0",
+        description = "Verdict gRPC policy decision service.")
+public final class Main implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8181", description = "gRPC port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--db-url", description = "JDBC URL of an external Postgres; without it an embedded Postgres runs.")
+    String dbUrl;
+
+    @Option(names = "--db-user", defaultValue = "${env:VERDICT_DB_USER}", description = "Database user (or env VERDICT_DB_USER).")
+    String dbUser;
+
+    @Option(names = "--db-password", defaultValue = "${env:VERDICT_DB_PASSWORD}",
+            description = "Database password (prefer env VERDICT_DB_PASSWORD).")
+    String dbPassword;
+
+    @Option(names = "--data-dir", defaultValue = "verdict-data",
+            description = "Folder of the embedded Postgres's data, kept across restarts (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--db-pool-size", defaultValue = "16", description = "Database connections (default: ${DEFAULT-VALUE}).")
+    int poolSize;
+
+    @Option(names = "--threads", defaultValue = "32", description = "RPC worker threads (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--max-message-bytes", defaultValue = "4194304",
+            description = "Largest request accepted (default: ${DEFAULT-VALUE}).")
+    int maxMessageBytes;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        DatabaseConfig database = new DatabaseConfig(dbUrl, dbUser, dbPassword, dataDir.toAbsolutePath(), false, poolSize);
+        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes);
+        VerdictServer server = VerdictServer.start(config);
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
+        server.awaitTermination();
+        return 0;
+    }
 }

@@ -1,0 +1,105 @@
+package dev.verdict.server;
+
+import dev.verdict.server.api.Api;
+import dev.verdict.server.store.Database;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Verdict: the database, the services and the gRPC server, wired by hand. {@code Main} and the
+ * tests both start it through {@link #start}.
+ */
+public final class VerdictServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(VerdictServer.class);
+
+    private final Database database;
+    private final Server server;
+    private final HealthStatusManager health;
+    private final ThreadPoolExecutor executor;
+
+    private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor) {
+        this.database = database;
+        this.server = server;
+        this.health = health;
+        this.executor = executor;
+    }
+
+    /** Opens the database, migrates it, and starts serving. */
+    public static VerdictServer start(ServerConfig config) {
+        Database database = Database.open(config.database());
+        HealthStatusManager health = new HealthStatusManager();
+        ThreadPoolExecutor executor = executor(config.workerThreads());
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+                .executor(executor)
+                .maxInboundMessageSize(config.maxMessageBytes())
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(ProtoReflectionService.newInstance());
+        Api.services(database).forEach(builder::addService);
+        Server server = builder.build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            database.close();
+            throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
+        }
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+        log.info("Verdict serving gRPC on {}:{}", config.host(), server.getPort());
+        return new VerdictServer(database, server, health, executor);
+    }
+
+    /** RPCs run here, never on Netty's event loops; the queue is bounded so overload is refused, not buffered. */
+    private static ThreadPoolExecutor executor(int threads) {
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
+            Thread thread = new Thread(r, "verdict-rpc-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** The port actually listened on. */
+    public int port() {
+        return server.getPort();
+    }
+
+    public Database database() {
+        return database;
+    }
+
+    /** Blocks until the server terminates. */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    /** Stops taking calls, lets calls in flight finish (up to 10 s), then closes the database. */
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(10, TimeUnit.SECONDS)) {
+                server.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        executor.shutdown();
+        database.close();
+    }
+}

@@ -1,0 +1,41 @@
+package dev.verdict.server.api;
+
+import dev.verdict.server.store.AppStore;
+import dev.verdict.server.store.ApiClientStore;
+import dev.verdict.server.store.AssignmentStore;
+import dev.verdict.server.store.ChangeStore;
+import dev.verdict.server.store.Database;
+import dev.verdict.server.store.GroupStore;
+import dev.verdict.server.store.OrganizationStore;
+import dev.verdict.server.store.PermissionStore;
+import dev.verdict.server.store.RoleStore;
+import dev.verdict.server.store.Store;
+import dev.verdict.server.store.UserStore;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import java.util.List;
+
+/** The gRPC services of Verdict with their interceptors: errors mapped outermost, then request validation. */
+public final class Api {
+    private Api() {}
+
+    public static List<ServerServiceDefinition> services(Database database) {
+        Store store = new Store(database.dsl());
+        Idempotency idempotency = new Idempotency(store);
+        List<BindableService> services = List.of(
+                new OrganizationApi(new OrganizationStore(store), idempotency),
+                new UserApi(new UserStore(store), idempotency),
+                new PermissionApi(new PermissionStore(store), idempotency),
+                new RoleApi(new RoleStore(store), idempotency),
+                new AppApi(new AppStore(store), idempotency),
+                new AssignmentApi(new AssignmentStore(store), idempotency),
+                new GroupApi(new GroupStore(store), idempotency),
+                new ApiClientApi(new ApiClientStore(store), idempotency),
+                new ChangeApi(new ChangeStore(store, database)));
+        RequestValidator validator = new RequestValidator();
+        ErrorTranslator errors = new ErrorTranslator();
+        // ServerInterceptors.intercept runs the last interceptor first: errors wrap validation wraps the service.
+        return services.stream().map(s -> ServerInterceptors.intercept(s, validator, errors)).toList();
+    }
+}

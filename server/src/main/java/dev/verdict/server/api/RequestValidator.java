@@ -1,0 +1,89 @@
+package dev.verdict.server.api;
+
+import build.buf.protovalidate.ValidationResult;
+import build.buf.protovalidate.Validator;
+import build.buf.protovalidate.ValidatorFactory;
+import build.buf.protovalidate.exceptions.ValidationException;
+import build.buf.validate.FieldPathElement;
+import com.google.protobuf.Message;
+import dev.verdict.server.domain.DomainException;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.StatusRuntimeException;
+import java.util.List;
+
+/**
+ * Enforces the protovalidate rules written in the protos on every request message before a service sees
+ * it: a violation is INVALID_ARGUMENT with a {@code BadRequest} naming each bad field.
+ */
+public final class RequestValidator implements ServerInterceptor {
+    private final Validator validator = ValidatorFactory.newBuilder().build();
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        ServerCall.Listener<Q> listener = next.startCall(call, headers);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q message) {
+                DomainException.InvalidArgument invalid = violations((Message) message);
+                if (invalid == null) {
+                    super.onMessage(message);
+                    return;
+                }
+                refused = true;
+                StatusRuntimeException status = StatusMapper.toStatusException(invalid);
+                call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) {
+                    super.onHalfClose();
+                }
+            }
+        };
+    }
+
+    /** The violations of {@code message}, or null when it is valid. */
+    DomainException.InvalidArgument violations(Message message) {
+        ValidationResult result;
+        try {
+            result = validator.validate(message);
+        } catch (ValidationException e) {
+            throw new IllegalStateException("protovalidate rules do not compile", e);
+        }
+        if (result.isSuccess()) {
+            return null;
+        }
+        List<DomainException.FieldViolation> violations = result.getViolations().stream()
+                .map(v -> v.toProto())
+                .map(v -> new DomainException.FieldViolation(path(v.getField().getElementsList()), v.getMessage()))
+                .toList();
+        return new DomainException.InvalidArgument(violations);
+    }
+
+    private static String path(List<FieldPathElement> elements) {
+        StringBuilder path = new StringBuilder();
+        for (FieldPathElement element : elements) {
+            if (!path.isEmpty()) {
+                path.append('.');
+            }
+            path.append(element.getFieldName());
+            switch (element.getSubscriptCase()) {
+                case INDEX -> path.append('[').append(element.getIndex()).append(']');
+                case STRING_KEY -> path.append("[\"").append(element.getStringKey()).append("\"]");
+                case INT_KEY -> path.append('[').append(element.getIntKey()).append(']');
+                case UINT_KEY -> path.append('[').append(element.getUintKey()).append(']');
+                case BOOL_KEY -> path.append('[').append(element.getBoolKey()).append(']');
+                case SUBSCRIPT_NOT_SET -> { }
+            }
+        }
+        return path.toString();
+    }
+}
