@@ -2,6 +2,7 @@ package dev.verdict.server;
 
 import dev.verdict.server.store.DatabaseConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,6 +43,22 @@ public final class Main implements Callable<Integer> {
             description = "Largest request accepted (default: ${DEFAULT-VALUE}).")
     int maxMessageBytes;
 
+    @Option(names = "--cache-size", defaultValue = "1000000",
+            description = "Most principal closures cached (default: ${DEFAULT-VALUE}).")
+    long cacheSize;
+
+    @Option(names = "--cache-expiry-seconds", defaultValue = "600",
+            description = "A cached closure is rebuilt after this many seconds (default: ${DEFAULT-VALUE}).")
+    long cacheExpirySeconds;
+
+    @Option(names = "--change-poll-millis", defaultValue = "1000",
+            description = "How often the change feed polls besides LISTEN/NOTIFY (default: ${DEFAULT-VALUE}).")
+    int changePollMillis;
+
+    @Option(names = "--max-batch-items", defaultValue = "1000",
+            description = "Most items in one BatchCheckAccess (default: ${DEFAULT-VALUE}).")
+    int maxBatchItems;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
@@ -49,7 +66,9 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         DatabaseConfig database = new DatabaseConfig(dbUrl, dbUser, dbPassword, dataDir.toAbsolutePath(), false, poolSize);
-        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes);
+        var decisions = new ServerConfig.Decisions(cacheSize, Duration.ofSeconds(cacheExpirySeconds),
+                ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems);
+        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes, decisions);
         VerdictServer server = VerdictServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
         server.awaitTermination();

@@ -1,6 +1,7 @@
 package dev.verdict.server;
 
 import dev.verdict.server.store.DatabaseConfig;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -11,13 +12,53 @@ import java.util.Objects;
  * @param database          where the data lives
  * @param workerThreads     threads serving RPCs, bounded on purpose (default 32)
  * @param maxMessageBytes   largest request accepted (default 4 MiB)
+ * @param decisions         the decision plane's caches and limits (default {@link Decisions#DEFAULTS})
  */
-public record ServerConfig(String host, int port, DatabaseConfig database, int workerThreads, int maxMessageBytes) {
+public record ServerConfig(
+        String host, int port, DatabaseConfig database, int workerThreads, int maxMessageBytes, Decisions decisions) {
     public static final int DEFAULT_PORT = 8181;
+
+    /**
+     * How decisions are cached and bounded.
+     *
+     * @param closureCacheSize   most principal closures cached (default 1,000,000)
+     * @param closureCacheExpiry a closure is rebuilt this long after it was built even without a change
+     *                           (default 10 minutes; changes invalidate it sooner)
+     * @param freshnessWait      how long {@code at_least_as_fresh} waits for the change feed before evaluating
+     *                           from the database (default 500 ms)
+     * @param changePollMillis   how often the change feed polls for changes it was not notified of (default 1000)
+     * @param maxBatchItems      most items in one BatchCheckAccess (default 1000)
+     */
+    public record Decisions(long closureCacheSize, Duration closureCacheExpiry, Duration freshnessWait,
+            int changePollMillis, int maxBatchItems) {
+        public static final Decisions DEFAULTS =
+                new Decisions(1_000_000, Duration.ofMinutes(10), Duration.ofMillis(500), 1000, 1000);
+
+        public Decisions {
+            Objects.requireNonNull(closureCacheExpiry, "closureCacheExpiry");
+            Objects.requireNonNull(freshnessWait, "freshnessWait");
+            if (closureCacheSize < 0) {
+                throw new IllegalArgumentException("closureCacheSize must not be negative, was " + closureCacheSize);
+            }
+            if (closureCacheExpiry.isNegative() || closureCacheExpiry.isZero()) {
+                throw new IllegalArgumentException("closureCacheExpiry must be positive, was " + closureCacheExpiry);
+            }
+            if (freshnessWait.isNegative()) {
+                throw new IllegalArgumentException("freshnessWait must not be negative, was " + freshnessWait);
+            }
+            if (changePollMillis < 10) {
+                throw new IllegalArgumentException("changePollMillis must be at least 10, was " + changePollMillis);
+            }
+            if (maxBatchItems < 1 || maxBatchItems > 10_000) {
+                throw new IllegalArgumentException("maxBatchItems must be between 1 and 10000, was " + maxBatchItems);
+            }
+        }
+    }
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(decisions, "decisions");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
@@ -31,6 +72,6 @@ public record ServerConfig(String host, int port, DatabaseConfig database, int w
 
     /** Defaults around a database. */
     public static ServerConfig of(String host, int port, DatabaseConfig database) {
-        return new ServerConfig(host, port, database, 32, 4 * 1024 * 1024);
+        return new ServerConfig(host, port, database, 32, 4 * 1024 * 1024, Decisions.DEFAULTS);
     }
 }

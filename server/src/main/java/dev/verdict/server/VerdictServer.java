@@ -1,6 +1,11 @@
 package dev.verdict.server;
 
 import dev.verdict.server.api.Api;
+import dev.verdict.server.changes.ChangeFeed;
+import dev.verdict.server.decision.DecisionEngine;
+import dev.verdict.server.store.ChangeStore;
+import dev.verdict.server.store.DecisionStore;
+import dev.verdict.server.store.Store;
 import dev.verdict.server.store.Database;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -29,17 +34,29 @@ public final class VerdictServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health;
     private final ThreadPoolExecutor executor;
+    private final ChangeFeed feed;
+    private final DecisionEngine engine;
 
-    private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor) {
+    private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
+            ChangeFeed feed, DecisionEngine engine) {
         this.database = database;
         this.server = server;
         this.health = health;
         this.executor = executor;
+        this.feed = feed;
+        this.engine = engine;
     }
 
     /** Opens the database, migrates it, and starts serving. */
     public static VerdictServer start(ServerConfig config) {
         Database database = Database.open(config.database());
+        Store store = new Store(database.dsl());
+        ServerConfig.Decisions decisions = config.decisions();
+        ChangeStore changes = new ChangeStore(store, database);
+        ChangeFeed feed = new ChangeFeed(changes, decisions.changePollMillis());
+        DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
+                decisions.closureCacheExpiry(), decisions.freshnessWait());
+        feed.start();
         HealthStatusManager health = new HealthStatusManager();
         ThreadPoolExecutor executor = executor(config.workerThreads());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
@@ -48,18 +65,20 @@ public final class VerdictServer implements AutoCloseable {
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance());
-        Api.services(database).forEach(builder::addService);
+        Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems()))
+                .forEach(builder::addService);
         Server server = builder.build();
         try {
             server.start();
         } catch (IOException e) {
             executor.shutdownNow();
+            feed.close();
             database.close();
             throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         log.info("Verdict serving gRPC on {}:{}", config.host(), server.getPort());
-        return new VerdictServer(database, server, health, executor);
+        return new VerdictServer(database, server, health, executor, feed, engine);
     }
 
     /** RPCs run here, never on Netty's event loops; the queue is bounded so overload is refused, not buffered. */
@@ -81,6 +100,16 @@ public final class VerdictServer implements AutoCloseable {
         return database;
     }
 
+    /** The decision engine, e.g. for its cache statistics. */
+    public DecisionEngine engine() {
+        return engine;
+    }
+
+    /** The change feed this server follows the change log with. */
+    public ChangeFeed changeFeed() {
+        return feed;
+    }
+
     /** Blocks until the server terminates. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
@@ -100,6 +129,7 @@ public final class VerdictServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdown();
+        feed.close();
         database.close();
     }
 }
