@@ -1,21 +1,28 @@
 package dev.verdict.server.api;
 
-import static dev.verdict.server.store.schema.Tables.API_CLIENT;
-import static dev.verdict.server.store.schema.Tables.APP;
 import static dev.verdict.server.store.schema.Tables.EXTERNAL_GROUP_MEMBERSHIP;
 import static dev.verdict.server.store.schema.Tables.GROUP_IDP_MAPPING;
 import static dev.verdict.server.store.schema.Tables.GROUP_MEMBER;
-import static dev.verdict.server.store.schema.Tables.ROLE;
 import static dev.verdict.server.store.schema.Tables.USER_GROUP;
 
 import dev.verdict.server.TestServer;
+import dev.verdict.v1.ApiClientServiceGrpc;
+import dev.verdict.v1.App;
+import dev.verdict.v1.AppServiceGrpc;
+import dev.verdict.v1.CreateApiClientRequest;
+import dev.verdict.v1.CreateAppRequest;
+import dev.verdict.v1.CreateRoleRequest;
+import dev.verdict.v1.Role;
+import dev.verdict.v1.RoleKind;
+import dev.verdict.v1.RoleServiceGrpc;
 import java.util.List;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Rows the user and assignment tests need from other services (end-user roles, apps, groups, IdP mappings,
- * API clients), written straight to the database so that these tests do not depend on those services.
+ * What the user and assignment tests need from other services. End-user roles, apps and API clients are made
+ * through their RPCs; groups and IdP mappings are written straight to the database (GroupService is built in
+ * parallel), as are the reads of external-group rows that no RPC returns.
  */
 final class UserTestData {
     private UserTestData() {}
@@ -24,21 +31,19 @@ final class UserTestData {
         return TestServer.server().database().dsl();
     }
 
+    /** Creates an end-user role without permissions (apps often check the role itself). */
     static void endUserRole(String org, String key) {
-        db().insertInto(ROLE)
-                .set(ROLE.ORGANIZATION_ID, UUID.fromString(org))
-                .set(ROLE.ROLE_KEY, key)
-                .set(ROLE.DISPLAY_NAME, key)
-                .set(ROLE.KIND, "END_USER")
-                .execute();
+        RoleServiceGrpc.newBlockingStub(TestServer.channel()).createRole(CreateRoleRequest.newBuilder()
+                .setOrganizationId(org)
+                .setRole(Role.newBuilder().setKey(key).setDisplayName(key).setKind(RoleKind.ROLE_KIND_END_USER))
+                .build());
     }
 
     static void app(String org, String key) {
-        db().insertInto(APP)
-                .set(APP.ORGANIZATION_ID, UUID.fromString(org))
-                .set(APP.APP_KEY, key)
-                .set(APP.DISPLAY_NAME, key)
-                .execute();
+        AppServiceGrpc.newBlockingStub(TestServer.channel()).createApp(CreateAppRequest.newBuilder()
+                .setOrganizationId(org)
+                .setApp(App.newBuilder().setKey(key).setDisplayName(key))
+                .build());
     }
 
     /** Creates a group in {@code stage} and returns its id. */
@@ -64,14 +69,8 @@ final class UserTestData {
 
     /** Creates an enabled API client and returns its id. */
     static String apiClient(String org, String name) {
-        UUID id = UUID.randomUUID();
-        db().insertInto(API_CLIENT)
-                .set(API_CLIENT.ORGANIZATION_ID, UUID.fromString(org))
-                .set(API_CLIENT.API_CLIENT_ID, id)
-                .set(API_CLIENT.NAME, name)
-                .set(API_CLIENT.SECRET_HASH, new byte[32])
-                .execute();
-        return id.toString();
+        return ApiClientServiceGrpc.newBlockingStub(TestServer.channel()).createApiClient(CreateApiClientRequest.newBuilder()
+                .setOrganizationId(org).setName(name).build()).getApiClient().getApiClientId();
     }
 
     /** The user's external groups at {@code idp}, sorted. */
