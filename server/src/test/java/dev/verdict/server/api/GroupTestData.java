@@ -1,25 +1,28 @@
 package dev.verdict.server.api;
 
-import static dev.verdict.server.store.schema.Tables.APP_USER;
 import static dev.verdict.server.store.schema.Tables.CHANGE_LOG;
-import static dev.verdict.server.store.schema.Tables.EXTERNAL_GROUP_MEMBERSHIP;
 import static dev.verdict.server.store.schema.Tables.GROUP_ROLE_GRANT;
-import static dev.verdict.server.store.schema.Tables.ROLE;
 
 import dev.verdict.server.TestServer;
-import dev.verdict.server.domain.User;
 import dev.verdict.v1.App;
 import dev.verdict.v1.AppServiceGrpc;
 import dev.verdict.v1.CreateAppRequest;
+import dev.verdict.v1.CreateRoleRequest;
+import dev.verdict.v1.InviteUserRequest;
+import dev.verdict.v1.Role;
+import dev.verdict.v1.RoleKind;
+import dev.verdict.v1.RoleServiceGrpc;
+import dev.verdict.v1.SyncExternalGroupsRequest;
+import dev.verdict.v1.UserServiceGrpc;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
 /**
- * Test data that GroupService needs but does not own. Apps go through AppService; users, end-user roles and
- * external group memberships are written with jOOQ straight into the test database, because UserService
- * and RoleService were still being written when these tests were.
+ * Test data that GroupService needs but does not own, made through the services that own it (UserService,
+ * RoleService, AppService). What no RPC returns, the stored grants of a deleted group and the change log
+ * (ChangeService is not in main yet), is read straight from the test database with jOOQ.
  */
 final class GroupTestData {
     private GroupTestData() {}
@@ -31,32 +34,24 @@ final class GroupTestData {
         return TestServer.server().database().dsl();
     }
 
-    /** An active user of {@code org}; returns its id. */
+    /** Invites a user of {@code org} named "Name of &lt;email&gt;"; returns its id. */
     static String user(String org, String email) {
-        UUID id = UUID.randomUUID();
-        dsl().insertInto(APP_USER)
-                .set(APP_USER.ORGANIZATION_ID, UUID.fromString(org))
-                .set(APP_USER.USER_ID, id)
-                .set(APP_USER.EMAIL, email)
-                .set(APP_USER.EMAIL_KEY, User.emailKey(email))
-                .set(APP_USER.DISPLAY_NAME, "Name of " + email)
-                .set(APP_USER.STATUS, "ACTIVE")
-                .set(APP_USER.CLASSIFICATION, "EXTERNAL")
-                .execute();
-        return id.toString();
+        return UserServiceGrpc.newBlockingStub(TestServer.channel()).inviteUser(InviteUserRequest.newBuilder()
+                .setOrganizationId(org)
+                .setEmail(email)
+                .setDisplayName("Name of " + email)
+                .build()).getUser().getUserId();
     }
 
     /** An end-user role without permissions (apps often check the role itself). */
     static void endUserRole(String org, String key) {
-        dsl().insertInto(ROLE)
-                .set(ROLE.ORGANIZATION_ID, UUID.fromString(org))
-                .set(ROLE.ROLE_KEY, key)
-                .set(ROLE.DISPLAY_NAME, key)
-                .set(ROLE.KIND, "END_USER")
-                .execute();
+        RoleServiceGrpc.newBlockingStub(TestServer.channel()).createRole(CreateRoleRequest.newBuilder()
+                .setOrganizationId(org)
+                .setRole(Role.newBuilder().setKey(key).setDisplayName(key).setKind(RoleKind.ROLE_KIND_END_USER))
+                .build());
     }
 
-    /** An app, through AppService. */
+    /** An app. */
     static void app(String org, String key) {
         AppServiceGrpc.newBlockingStub(TestServer.channel()).createApp(CreateAppRequest.newBuilder()
                 .setOrganizationId(org)
@@ -64,24 +59,14 @@ final class GroupTestData {
                 .build());
     }
 
-    /** Sets the user's groups at an IdP, as a sign-in through it would (SyncExternalGroups). */
+    /** Sets the user's groups at an IdP, as a sign-in through it does. */
     static void externalGroups(String org, String userId, String idp, String... groups) {
-        UUID orgId = UUID.fromString(org);
-        UUID user = UUID.fromString(userId);
-        dsl().transaction(c -> {
-            c.dsl().deleteFrom(EXTERNAL_GROUP_MEMBERSHIP)
-                    .where(EXTERNAL_GROUP_MEMBERSHIP.ORGANIZATION_ID.eq(orgId),
-                            EXTERNAL_GROUP_MEMBERSHIP.USER_ID.eq(user), EXTERNAL_GROUP_MEMBERSHIP.IDP.eq(idp))
-                    .execute();
-            for (String group : groups) {
-                c.dsl().insertInto(EXTERNAL_GROUP_MEMBERSHIP)
-                        .set(EXTERNAL_GROUP_MEMBERSHIP.ORGANIZATION_ID, orgId)
-                        .set(EXTERNAL_GROUP_MEMBERSHIP.USER_ID, user)
-                        .set(EXTERNAL_GROUP_MEMBERSHIP.IDP, idp)
-                        .set(EXTERNAL_GROUP_MEMBERSHIP.EXTERNAL_GROUP, group)
-                        .execute();
-            }
-        });
+        UserServiceGrpc.newBlockingStub(TestServer.channel()).syncExternalGroups(SyncExternalGroupsRequest.newBuilder()
+                .setOrganizationId(org)
+                .setUserId(userId)
+                .setIdp(idp)
+                .addAllExternalGroups(List.of(groups))
+                .build());
     }
 
     /** The role grants stored for a group, as "role@app". */
