@@ -20,6 +20,7 @@ import io.grpc.ClientInterceptors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelRegistry;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -548,7 +549,14 @@ public final class VerdictClient implements AutoCloseable {
             ManagedChannel owned = null;
             Channel base = channel;
             if (channel == null) {
-                owned = Grpc.newChannelBuilderForAddress(host, port, channelCredentials())
+                io.grpc.ManagedChannelBuilder<?> builder;
+                try {
+                    builder = Grpc.newChannelBuilderForAddress(host, port, channelCredentials());
+                } catch (ManagedChannelRegistry.ProviderNotFoundException e) {
+                    // The transport refused the credentials, typically a certificate or key file it cannot parse.
+                    throw new IllegalArgumentException("cannot use the TLS certificates or key: " + e.getMessage(), e);
+                }
+                owned = builder
                         .defaultServiceConfig(RetryPolicy.serviceConfig(maxAttempts, initialBackoff, maxBackoff))
                         .enableRetry()
                         .build();
