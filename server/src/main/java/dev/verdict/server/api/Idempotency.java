@@ -7,6 +7,7 @@ import dev.verdict.server.store.Store;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 /**
  * Idempotent creates (AIP-155): the first response to a {@code request_id} is remembered and a retry with
@@ -24,6 +25,15 @@ final class Idempotency {
     }
 
     <T extends Message> T once(UUID organizationId, String requestId, String method, Parser<T> parser, Supplier<T> create) {
+        return once(organizationId, requestId, method, parser, create, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #once(UUID, String, String, Parser, Supplier)}, but remembers {@code toRemember} of the first
+     * response instead of the response itself: a retry gets that, for example a response without its secret.
+     */
+    <T extends Message> T once(UUID organizationId, String requestId, String method, Parser<T> parser, Supplier<T> create,
+            UnaryOperator<T> toRemember) {
         if (requestId.isEmpty()) {
             return create.get();
         }
@@ -37,7 +47,7 @@ final class Idempotency {
             }
         }
         T response = create.get();
-        store.rememberResponse(organizationId, key, method, response.toByteArray());
+        store.rememberResponse(organizationId, key, method, toRemember.apply(response).toByteArray());
         return response;
     }
 }
