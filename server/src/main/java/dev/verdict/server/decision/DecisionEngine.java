@@ -33,9 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * thing.
  *
  * <p>Invalidation (as a {@link ChangeFeed.Listener}): a change naming principals drops exactly their
- * closures; a change to roles, permissions, apps or the organization (stages), or a group change that names
- * no users, makes the catalogue stale, and every closure built on the old catalogue is then rebuilt on use
- * (a hit checks that its closure was built on the current catalogue). All state here is a cache fed by the
+ * closures (group writes name every effective member of the group, direct or through an IdP mapping); a
+ * change to roles, permissions, apps or the organization (stages) makes the catalogue stale, and every
+ * closure built on the old catalogue is then rebuilt on use (a hit checks that its closure was built on the
+ * current catalogue). All state here is a cache fed by the
  * change log, so replicas on one database agree.
  */
 public final class DecisionEngine implements ChangeFeed.Listener {
@@ -177,11 +178,6 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         Organization organization = organizations.get(org);
         switch (change.resourceType()) {
             case "role", "permission", "app", "organization" -> catalogueChanged(organization, change.revision());
-            case "group" -> {
-                if (change.userIds().isEmpty()) {
-                    catalogueChanged(organization, change.revision());
-                }
-            }
             case "user", "api_client" -> {
                 // The principal itself changed (status, deletion, email, enabled): drop it even if not listed.
                 UUID principal = parse(change.resourceId());
