@@ -34,7 +34,7 @@ import org.jooq.DSLContext;
  * no interning, no closures kept between questions and no cache. The differential test holds the engine to it.
  *
  * <p>Order of outcomes: a malformed question (unknown target key, wrong shape, unknown stage) is an invalid
- * argument; then an unknown principal, an inactive one, an unknown app; then the grants decide.
+ * argument; then an unknown app, an unknown principal, an inactive one; then the grants decide.
  */
 final class ReferenceEvaluator {
 
@@ -170,6 +170,9 @@ final class ReferenceEvaluator {
         if (hasStage && !s.stages().contains(q.stage())) {
             return Outcome.invalid("query.stage");
         }
+        if (hasApp && !s.apps().contains(q.appKey())) {
+            return Outcome.denied("APP_NOT_FOUND");
+        }
         // Rule 1: an existing, active principal.
         UUID principal;
         boolean active;
@@ -192,9 +195,6 @@ final class ReferenceEvaluator {
         }
         if (!active) {
             return Outcome.denied("PRINCIPAL_INACTIVE");
-        }
-        if (hasApp && !s.apps().contains(q.appKey())) {
-            return Outcome.denied("APP_NOT_FOUND");
         }
         // Rules 2 and 3 over every grant of the principal.
         for (Grant g : grants(s, principal, q.apiClientId() != null)) {
