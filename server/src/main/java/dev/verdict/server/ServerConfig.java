@@ -28,11 +28,19 @@ public record ServerConfig(
      *                           from the database (default 500 ms)
      * @param changePollMillis   how often the change feed polls for changes it was not notified of (default 1000)
      * @param maxBatchItems      most items in one BatchCheckAccess (default 1000)
+     * @param listenForNotifications whether the change feed LISTENs for commits (default true); without it the
+     *                           feed follows by polling alone, as a replica that misses every NOTIFY would
      */
     public record Decisions(long closureCacheSize, Duration closureCacheExpiry, Duration freshnessWait,
-            int changePollMillis, int maxBatchItems) {
+            int changePollMillis, int maxBatchItems, boolean listenForNotifications) {
         public static final Decisions DEFAULTS =
                 new Decisions(1_000_000, Duration.ofMinutes(10), Duration.ofMillis(500), 1000, 1000);
+
+        /** Decisions whose change feed listens for notifications. */
+        public Decisions(long closureCacheSize, Duration closureCacheExpiry, Duration freshnessWait,
+                int changePollMillis, int maxBatchItems) {
+            this(closureCacheSize, closureCacheExpiry, freshnessWait, changePollMillis, maxBatchItems, true);
+        }
 
         public Decisions {
             Objects.requireNonNull(closureCacheExpiry, "closureCacheExpiry");

@@ -53,7 +53,7 @@ public final class VerdictServer implements AutoCloseable {
         Store store = new Store(database.dsl());
         ServerConfig.Decisions decisions = config.decisions();
         ChangeStore changes = new ChangeStore(store, database);
-        ChangeFeed feed = new ChangeFeed(changes, decisions.changePollMillis());
+        ChangeFeed feed = new ChangeFeed(changes, decisions.changePollMillis(), decisions.listenForNotifications());
         DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();

@@ -40,17 +40,24 @@ public final class ChangeFeed implements AutoCloseable {
 
     private final ChangeStore changes;
     private final int pollMillis;
+    private final boolean listen;
     private final Map<UUID, Follower> followed = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile boolean running;
     private Thread thread;
 
     public ChangeFeed(ChangeStore changes, int pollMillis) {
+        this(changes, pollMillis, true);
+    }
+
+    /** A feed that follows by polling alone when {@code listen} is false (no LISTEN connection is opened). */
+    public ChangeFeed(ChangeStore changes, int pollMillis, boolean listen) {
         if (pollMillis < 10) {
             throw new IllegalArgumentException("pollMillis must be at least 10, was " + pollMillis);
         }
         this.changes = changes;
         this.pollMillis = pollMillis;
+        this.listen = listen;
     }
 
     /** One organization being followed and the last revision applied. */
@@ -195,7 +202,7 @@ public final class ChangeFeed implements AutoCloseable {
         long nextPoll = 0;
         while (running) {
             try {
-                if (notifications == null) {
+                if (notifications == null && listen) {
                     notifications = changes.listen();
                     backoff = 100;
                     nextPoll = 0; // a reconnect may have missed notifications: poll at once
@@ -206,6 +213,10 @@ public final class ChangeFeed implements AutoCloseable {
                     nextPoll = System.currentTimeMillis() + pollMillis;
                 }
                 int wait = (int) Math.max(1, Math.min(pollMillis, nextPoll - System.currentTimeMillis()));
+                if (notifications == null) {
+                    sleep(wait);
+                    continue;
+                }
                 for (String payload : notifications.await(wait)) {
                     onNotification(payload);
                 }

@@ -13,6 +13,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jooq.DSLContext;
+import org.jooq.TransactionalCallable;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ public final class Store {
 
     /** Runs work outside any organization's change log (only deleting a whole organization does). */
     <T> T transaction(Function<DSLContext, T> work) {
-        return run(() -> dsl.transactionResult(c -> work.apply(c.dsl())));
+        return run(() -> inTransaction(c -> work.apply(c.dsl())));
     }
 
     /**
@@ -52,7 +53,7 @@ public final class Store {
      * organization is NOT_FOUND.
      */
     public <T> Written<T> write(UUID organizationId, Function<Write, T> work) {
-        return run(() -> dsl.transactionResult(c -> {
+        return run(() -> inTransaction(c -> {
             DSLContext tx = c.dsl();
             Long revision = tx.update(ORGANIZATION)
                     .set(ORGANIZATION.REVISION, ORGANIZATION.REVISION.plus(1))
@@ -74,7 +75,7 @@ public final class Store {
      * first entry of its change log.
      */
     public <T> Written<T> writeNewOrganization(UUID organizationId, Function<Write, T> work) {
-        return run(() -> dsl.transactionResult(c -> {
+        return run(() -> inTransaction(c -> {
             Write write = new Write(c.dsl(), organizationId, 1);
             T value = work.apply(write);
             appendChange(write);
@@ -120,6 +121,16 @@ public final class Store {
                 .set(REQUEST_LOG.RESPONSE, response)
                 .onConflictDoNothing()
                 .execute());
+    }
+
+    /**
+     * Runs {@code work} in a transaction on one connection taken from the pool once. jOOQ's own
+     * {@code transactionResult} over the pool asks the pool again to roll back when it could not get a
+     * connection to begin, so with the database down a request waited for the pool's timeout twice.
+     */
+    private <T> T inTransaction(TransactionalCallable<T> work) {
+        return dsl.connectionResult(connection ->
+                DSL.using(connection, dsl.dialect(), dsl.settings()).transactionResult(work));
     }
 
     /** Runs database work, retrying serialization failures and translating the rest. */
