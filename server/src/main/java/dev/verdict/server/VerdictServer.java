@@ -8,6 +8,7 @@ import dev.verdict.server.store.DecisionStore;
 import dev.verdict.server.store.Store;
 import dev.verdict.server.store.Database;
 import io.grpc.Server;
+import io.grpc.util.MutableHandlerRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -47,9 +48,39 @@ public final class VerdictServer implements AutoCloseable {
         this.engine = engine;
     }
 
-    /** Opens the database, migrates it, and starts serving. */
+    /**
+     * Starts listening at once with health NOT_SERVING, opens and migrates the database (waiting for it if it
+     * is not reachable yet), then registers the services and turns health to SERVING. Returns when serving.
+     */
     public static VerdictServer start(ServerConfig config) {
-        Database database = Database.open(config.database());
+        HealthStatusManager health = new HealthStatusManager();
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+        // Services are added once the database is ready; until then their calls are UNIMPLEMENTED.
+        MutableHandlerRegistry services = new MutableHandlerRegistry();
+        ThreadPoolExecutor executor = executor(config.workerThreads());
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+                .executor(executor)
+                .maxInboundMessageSize(config.maxMessageBytes())
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(ProtoReflectionService.newInstance())
+                .fallbackHandlerRegistry(services)
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
+        }
+        log.info("Verdict listening on {}:{}, NOT_SERVING until the database is ready", config.host(), server.getPort());
+        Database database;
+        try {
+            database = Database.open(config.database());
+        } catch (RuntimeException e) {
+            server.shutdownNow();
+            executor.shutdownNow();
+            throw e;
+        }
         Store store = new Store(database.dsl());
         ServerConfig.Decisions decisions = config.decisions();
         ChangeStore changes = new ChangeStore(store, database);
@@ -57,25 +88,8 @@ public final class VerdictServer implements AutoCloseable {
         DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();
-        HealthStatusManager health = new HealthStatusManager();
-        ThreadPoolExecutor executor = executor(config.workerThreads());
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-                .executor(executor)
-                .maxInboundMessageSize(config.maxMessageBytes())
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(ProtoReflectionService.newInstance());
         Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems()))
-                .forEach(builder::addService);
-        Server server = builder.build();
-        try {
-            server.start();
-        } catch (IOException e) {
-            executor.shutdownNow();
-            feed.close();
-            database.close();
-            throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
-        }
+                .forEach(services::addService);
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         log.info("Verdict serving gRPC on {}:{}", config.host(), server.getPort());
         return new VerdictServer(database, server, health, executor, feed, engine);
