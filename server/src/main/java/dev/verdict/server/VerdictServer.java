@@ -17,7 +17,10 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,15 +40,17 @@ public final class VerdictServer implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final ChangeFeed feed;
     private final DecisionEngine engine;
+    private final ScheduledExecutorService stats;
 
     private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
-            ChangeFeed feed, DecisionEngine engine) {
+            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats) {
         this.database = database;
         this.server = server;
         this.health = health;
         this.executor = executor;
         this.feed = feed;
         this.engine = engine;
+        this.stats = stats;
     }
 
     /**
@@ -92,7 +97,21 @@ public final class VerdictServer implements AutoCloseable {
                 .forEach(services::addService);
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         log.info("Verdict serving gRPC on {}:{}", config.host(), server.getPort());
-        return new VerdictServer(database, server, health, executor, feed, engine);
+        ScheduledExecutorService stats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "verdict-cache-stats");
+            thread.setDaemon(true);
+            return thread;
+        });
+        stats.scheduleAtFixedRate(() -> logCacheStats(engine), 1, 1, TimeUnit.MINUTES);
+        return new VerdictServer(database, server, health, executor, feed, engine, stats);
+    }
+
+    /** Exports the closure cache's Caffeine statistics to the log, for operators and dashboards that scrape it. */
+    private static void logCacheStats(DecisionEngine engine) {
+        CacheStats stats = engine.closureStats();
+        log.info("closure cache: size={} hits={} misses={} hitRate={} evictions={} loadFailures={} averageLoadMicros={}",
+                engine.cachedClosures(), stats.hitCount(), stats.missCount(), String.format("%.4f", stats.hitRate()),
+                stats.evictionCount(), stats.loadFailureCount(), (long) (stats.averageLoadPenalty() / 1_000));
     }
 
     /** RPCs run here, never on Netty's event loops; the queue is bounded so overload is refused, not buffered. */
@@ -143,6 +162,7 @@ public final class VerdictServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdown();
+        stats.shutdownNow();
         feed.close();
         database.close();
     }
