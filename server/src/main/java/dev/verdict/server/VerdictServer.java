@@ -8,6 +8,7 @@ import dev.verdict.server.store.DecisionStore;
 import dev.verdict.server.store.Store;
 import dev.verdict.server.store.Database;
 import io.grpc.Server;
+import io.grpc.util.MutableHandlerRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -16,7 +17,10 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -36,20 +40,52 @@ public final class VerdictServer implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final ChangeFeed feed;
     private final DecisionEngine engine;
+    private final ScheduledExecutorService stats;
 
     private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
-            ChangeFeed feed, DecisionEngine engine) {
+            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats) {
         this.database = database;
         this.server = server;
         this.health = health;
         this.executor = executor;
         this.feed = feed;
         this.engine = engine;
+        this.stats = stats;
     }
 
-    /** Opens the database, migrates it, and starts serving. */
+    /**
+     * Starts listening at once with health NOT_SERVING, opens and migrates the database (waiting for it if it
+     * is not reachable yet), then registers the services and turns health to SERVING. Returns when serving.
+     */
     public static VerdictServer start(ServerConfig config) {
-        Database database = Database.open(config.database());
+        HealthStatusManager health = new HealthStatusManager();
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+        // Services are added once the database is ready; until then their calls are UNIMPLEMENTED.
+        MutableHandlerRegistry services = new MutableHandlerRegistry();
+        ThreadPoolExecutor executor = executor(config.workerThreads());
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+                .executor(executor)
+                .maxInboundMessageSize(config.maxMessageBytes())
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(ProtoReflectionService.newInstance())
+                .fallbackHandlerRegistry(services)
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
+        }
+        log.info("Verdict listening on {}:{}, NOT_SERVING until the database is ready", config.host(), server.getPort());
+        Database database;
+        try {
+            database = Database.open(config.database());
+        } catch (RuntimeException e) {
+            server.shutdownNow();
+            executor.shutdownNow();
+            throw e;
+        }
         Store store = new Store(database.dsl());
         ServerConfig.Decisions decisions = config.decisions();
         ChangeStore changes = new ChangeStore(store, database);
@@ -57,28 +93,25 @@ public final class VerdictServer implements AutoCloseable {
         DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();
-        HealthStatusManager health = new HealthStatusManager();
-        ThreadPoolExecutor executor = executor(config.workerThreads());
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
-                .executor(executor)
-                .maxInboundMessageSize(config.maxMessageBytes())
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(ProtoReflectionService.newInstance());
         Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems()))
-                .forEach(builder::addService);
-        Server server = builder.build();
-        try {
-            server.start();
-        } catch (IOException e) {
-            executor.shutdownNow();
-            feed.close();
-            database.close();
-            throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
-        }
+                .forEach(services::addService);
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         log.info("Verdict serving gRPC on {}:{}", config.host(), server.getPort());
-        return new VerdictServer(database, server, health, executor, feed, engine);
+        ScheduledExecutorService stats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "verdict-cache-stats");
+            thread.setDaemon(true);
+            return thread;
+        });
+        stats.scheduleAtFixedRate(() -> logCacheStats(engine), 1, 1, TimeUnit.MINUTES);
+        return new VerdictServer(database, server, health, executor, feed, engine, stats);
+    }
+
+    /** Exports the closure cache's Caffeine statistics to the log, for operators and dashboards that scrape it. */
+    private static void logCacheStats(DecisionEngine engine) {
+        CacheStats stats = engine.closureStats();
+        log.info("closure cache: size={} hits={} misses={} hitRate={} evictions={} loadFailures={} averageLoadMicros={}",
+                engine.cachedClosures(), stats.hitCount(), stats.missCount(), String.format("%.4f", stats.hitRate()),
+                stats.evictionCount(), stats.loadFailureCount(), (long) (stats.averageLoadPenalty() / 1_000));
     }
 
     /** RPCs run here, never on Netty's event loops; the queue is bounded so overload is refused, not buffered. */
@@ -129,6 +162,7 @@ public final class VerdictServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdown();
+        stats.shutdownNow();
         feed.close();
         database.close();
     }
