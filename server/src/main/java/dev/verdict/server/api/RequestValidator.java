@@ -5,6 +5,7 @@ import build.buf.protovalidate.Validator;
 import build.buf.protovalidate.ValidatorFactory;
 import build.buf.protovalidate.exceptions.ValidationException;
 import build.buf.validate.FieldPathElement;
+import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.verdict.server.domain.DomainException;
 import io.grpc.ForwardingServerCallListener;
@@ -13,11 +14,15 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Enforces the protovalidate rules written in the protos on every request message before a service sees
- * it: a violation is INVALID_ARGUMENT with a {@code BadRequest} naming each bad field.
+ * it: a violation is INVALID_ARGUMENT with a {@code BadRequest} naming each bad field. Also refuses a NUL
+ * character in any string, anywhere in the request: Postgres text cannot hold one, so it could never be
+ * stored or matched, and would otherwise surface as a database error.
  */
 public final class RequestValidator implements ServerInterceptor {
     private final Validator validator = ValidatorFactory.newBuilder().build();
@@ -58,14 +63,33 @@ public final class RequestValidator implements ServerInterceptor {
         } catch (ValidationException e) {
             throw new IllegalStateException("protovalidate rules do not compile", e);
         }
-        if (result.isSuccess()) {
-            return null;
-        }
-        List<DomainException.FieldViolation> violations = result.getViolations().stream()
+        List<DomainException.FieldViolation> violations = new ArrayList<>(result.getViolations().stream()
                 .map(v -> v.toProto())
                 .map(v -> new DomainException.FieldViolation(path(v.getField().getElementsList()), v.getMessage()))
-                .toList();
-        return new DomainException.InvalidArgument(violations);
+                .toList());
+        nulCharacters(message, "", violations);
+        return violations.isEmpty() ? null : new DomainException.InvalidArgument(violations);
+    }
+
+    /** Adds a violation for each string field (at any depth) that contains U+0000. */
+    private static void nulCharacters(Message message, String prefix, List<DomainException.FieldViolation> violations) {
+        for (Map.Entry<FieldDescriptor, Object> entry : message.getAllFields().entrySet()) {
+            FieldDescriptor field = entry.getKey();
+            if (field.getJavaType() != FieldDescriptor.JavaType.STRING
+                    && field.getJavaType() != FieldDescriptor.JavaType.MESSAGE) {
+                continue;
+            }
+            List<?> values = field.isRepeated() ? (List<?>) entry.getValue() : List.of(entry.getValue());
+            for (int i = 0; i < values.size(); i++) {
+                String path = prefix + field.getName() + (field.isRepeated() ? "[" + i + "]" : "");
+                Object value = values.get(i);
+                if (value instanceof String text && text.indexOf('\u0000') >= 0) {
+                    violations.add(new DomainException.FieldViolation(path, "must not contain a NUL character"));
+                } else if (value instanceof Message nested) {
+                    nulCharacters(nested, path + ".", violations);
+                }
+            }
+        }
     }
 
     private static String path(List<FieldPathElement> elements) {

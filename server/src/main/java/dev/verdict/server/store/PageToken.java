@@ -28,7 +28,8 @@ public final class PageToken {
         try {
             String joined = new String(Base64.getUrlDecoder().decode(token), StandardCharsets.UTF_8);
             List<String> keyParts = List.of(joined.split(SEPARATOR, -1));
-            if (keyParts.size() != parts) {
+            // A NUL cannot be in any key (Postgres text refuses it), so no token this listing issued has one.
+            if (keyParts.size() != parts || joined.indexOf('\u0000') >= 0) {
                 throw DomainException.invalid("page_token", "is not a token this listing issued");
             }
             return keyParts;
