@@ -2,7 +2,16 @@ package dev.verdict.server;
 
 import dev.verdict.server.api.Api;
 import dev.verdict.server.store.Database;
+import dev.verdict.server.security.ApiKeys;
+import dev.verdict.server.security.Authentication;
+import dev.verdict.server.security.Authorization;
+import dev.verdict.server.security.Deadlines;
+import dev.verdict.server.security.PermissionCheck;
+import dev.verdict.server.store.ApiClientStore;
+import dev.verdict.server.store.Store;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -11,6 +20,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -42,13 +52,18 @@ public final class VerdictServer implements AutoCloseable {
         Database database = Database.open(config.database());
         HealthStatusManager health = new HealthStatusManager();
         ThreadPoolExecutor executor = executor(config.workerThreads());
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        NettyServerBuilder builder = (config.tls() == null
+                        ? NettyServerBuilder.forAddress(address)
+                        : NettyServerBuilder.forAddress(address, config.tls().credentials()))
                 .executor(executor)
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance());
-        Api.services(database).forEach(builder::addService);
+        // Health and reflection above are open to all; every Verdict service is guarded.
+        List<ServerInterceptor> guards = guards(config, database);
+        Api.services(database).forEach(service -> builder.addService(ServerInterceptors.intercept(service, guards)));
         Server server = builder.build();
         try {
             server.start();
@@ -58,8 +73,23 @@ public final class VerdictServer implements AutoCloseable {
             throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        log.info("Verdict serving gRPC on {}:{}", config.host(), server.getPort());
+        log.info("Verdict serving gRPC{} on {}:{}{}", config.tls() == null ? "" : " over TLS", config.host(),
+                server.getPort(), config.authenticate() ? "" : " WITHOUT AUTHENTICATION (tests only)");
         return new VerdictServer(database, server, health, executor);
+    }
+
+    /**
+     * The interceptors around every Verdict service, innermost first (gRPC runs the last one first):
+     * authentication establishes the caller, authorization checks the request against its rule, and a call
+     * whose deadline passed while it queued never reaches its handler.
+     */
+    private static List<ServerInterceptor> guards(ServerConfig config, Database database) {
+        if (!config.authenticate()) {
+            return List.of(new Deadlines());
+        }
+        ApiKeys apiKeys = new ApiKeys(new ApiClientStore(new Store(database.dsl())), ApiKeys.DEFAULT_EXPIRY);
+        PermissionCheck permissions = (org, client, permission) -> false;
+        return List.of(new Deadlines(), new Authorization(permissions), new Authentication(config.bootstrapKey(), apiKeys));
     }
 
     /** RPCs run here, never on Netty's event loops; the queue is bounded so overload is refused, not buffered. */
