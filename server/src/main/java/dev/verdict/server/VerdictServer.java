@@ -12,6 +12,7 @@ import dev.verdict.server.store.Store;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -105,6 +106,11 @@ public final class VerdictServer implements AutoCloseable {
     /** The port actually listened on. */
     public int port() {
         return server.getPort();
+    }
+
+    /** The services served, with their methods (for tests that must cover every RPC). */
+    public List<ServerServiceDefinition> services() {
+        return server.getServices();
     }
 
     public Database database() {
