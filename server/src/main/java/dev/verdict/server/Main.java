@@ -4,6 +4,7 @@ import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.server.security.Tls;
 import dev.verdict.server.store.DatabaseConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,6 +60,22 @@ public final class Main implements Callable<Integer> {
             description = "PEM CA certificates of clients; with it, clients must present a certificate (mutual TLS).")
     Path tlsClientCa;
 
+    @Option(names = "--cache-size", defaultValue = "1000000",
+            description = "Most principal closures cached (default: ${DEFAULT-VALUE}).")
+    long cacheSize;
+
+    @Option(names = "--cache-expiry-seconds", defaultValue = "600",
+            description = "A cached closure is rebuilt after this many seconds (default: ${DEFAULT-VALUE}).")
+    long cacheExpirySeconds;
+
+    @Option(names = "--change-poll-millis", defaultValue = "1000",
+            description = "How often the change feed polls besides LISTEN/NOTIFY (default: ${DEFAULT-VALUE}).")
+    int changePollMillis;
+
+    @Option(names = "--max-batch-items", defaultValue = "1000",
+            description = "Most items in one BatchCheckAccess (default: ${DEFAULT-VALUE}).")
+    int maxBatchItems;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
@@ -74,7 +91,10 @@ public final class Main implements Callable<Integer> {
                 System.getenv(BootstrapKey.ENVIRONMENT_VARIABLE), bootstrapKeyFile, dataDir.toAbsolutePath());
         Tls tls = tlsCert == null ? null : new Tls(tlsCert, tlsKey, tlsClientCa);
         // Main always authenticates: ServerConfig.withoutAuthentication exists for the shared test server only.
-        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes, true, bootstrapKey, tls);
+        var decisions = new ServerConfig.Decisions(cacheSize, Duration.ofSeconds(cacheExpirySeconds),
+                ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems);
+        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes, decisions, true,
+                bootstrapKey, tls);
         VerdictServer server = VerdictServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
         server.awaitTermination();

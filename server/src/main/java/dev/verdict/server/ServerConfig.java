@@ -3,6 +3,7 @@ package dev.verdict.server;
 import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.server.security.Tls;
 import dev.verdict.server.store.DatabaseConfig;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -13,19 +14,58 @@ import java.util.Objects;
  * @param database          where the data lives
  * @param workerThreads     threads serving RPCs, bounded on purpose (default 32)
  * @param maxMessageBytes   largest request accepted (default 4 MiB)
+ * @param decisions         the decision plane's caches and limits (default {@link Decisions#DEFAULTS})
  * @param authenticate      whether calls must carry credentials and are authorized; false only for the shared
- *                          test server of the service tests ({@link #withoutAuthentication()}), never from
+ *                          test servers of the service tests ({@link #withoutAuthentication()}), never from
  *                          the command line
  * @param bootstrapKey      the operator's key (required when authenticating)
  * @param tls               TLS (and mutual TLS) of the port, or null for plaintext
  */
 public record ServerConfig(String host, int port, DatabaseConfig database, int workerThreads, int maxMessageBytes,
-        boolean authenticate, BootstrapKey bootstrapKey, Tls tls) {
+        Decisions decisions, boolean authenticate, BootstrapKey bootstrapKey, Tls tls) {
     public static final int DEFAULT_PORT = 8181;
+
+    /**
+     * How decisions are cached and bounded.
+     *
+     * @param closureCacheSize   most principal closures cached (default 1,000,000)
+     * @param closureCacheExpiry a closure is rebuilt this long after it was built even without a change
+     *                           (default 10 minutes; changes invalidate it sooner)
+     * @param freshnessWait      how long {@code at_least_as_fresh} waits for the change feed before evaluating
+     *                           from the database (default 500 ms)
+     * @param changePollMillis   how often the change feed polls for changes it was not notified of (default 1000)
+     * @param maxBatchItems      most items in one BatchCheckAccess (default 1000)
+     */
+    public record Decisions(long closureCacheSize, Duration closureCacheExpiry, Duration freshnessWait,
+            int changePollMillis, int maxBatchItems) {
+        public static final Decisions DEFAULTS =
+                new Decisions(1_000_000, Duration.ofMinutes(10), Duration.ofMillis(500), 1000, 1000);
+
+        public Decisions {
+            Objects.requireNonNull(closureCacheExpiry, "closureCacheExpiry");
+            Objects.requireNonNull(freshnessWait, "freshnessWait");
+            if (closureCacheSize < 0) {
+                throw new IllegalArgumentException("closureCacheSize must not be negative, was " + closureCacheSize);
+            }
+            if (closureCacheExpiry.isNegative() || closureCacheExpiry.isZero()) {
+                throw new IllegalArgumentException("closureCacheExpiry must be positive, was " + closureCacheExpiry);
+            }
+            if (freshnessWait.isNegative()) {
+                throw new IllegalArgumentException("freshnessWait must not be negative, was " + freshnessWait);
+            }
+            if (changePollMillis < 10) {
+                throw new IllegalArgumentException("changePollMillis must be at least 10, was " + changePollMillis);
+            }
+            if (maxBatchItems < 1 || maxBatchItems > 10_000) {
+                throw new IllegalArgumentException("maxBatchItems must be between 1 and 10000, was " + maxBatchItems);
+            }
+        }
+    }
 
     public ServerConfig {
         Objects.requireNonNull(host, "host");
         Objects.requireNonNull(database, "database");
+        Objects.requireNonNull(decisions, "decisions");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be between 0 and 65535, was " + port);
         }
@@ -42,7 +82,7 @@ public record ServerConfig(String host, int port, DatabaseConfig database, int w
 
     /** Defaults around a database, authenticating with {@code bootstrapKey}, in plaintext. */
     public static ServerConfig of(String host, int port, DatabaseConfig database, BootstrapKey bootstrapKey) {
-        return new ServerConfig(host, port, database, 32, 4 * 1024 * 1024, true, bootstrapKey, null);
+        return new ServerConfig(host, port, database, 32, 4 * 1024 * 1024, Decisions.DEFAULTS, true, bootstrapKey, null);
     }
 
     /**
@@ -50,16 +90,18 @@ public record ServerConfig(String host, int port, DatabaseConfig database, int w
      * administrator of every organization. For the shared test server of the service tests only.
      */
     public ServerConfig withoutAuthentication() {
-        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, false, null, tls);
+        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, decisions, false, null, tls);
     }
 
     /** This configuration serving TLS. */
     public ServerConfig withTls(Tls tls) {
-        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, authenticate, bootstrapKey, tls);
+        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, decisions, authenticate,
+                bootstrapKey, tls);
     }
 
     /** This configuration with other limits. */
     public ServerConfig withLimits(int workerThreads, int maxMessageBytes) {
-        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, authenticate, bootstrapKey, tls);
+        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, decisions, authenticate,
+                bootstrapKey, tls);
     }
 }

@@ -1,6 +1,14 @@
 package dev.verdict.server;
 
 import dev.verdict.server.api.Api;
+import dev.verdict.server.changes.ChangeFeed;
+import dev.verdict.server.decision.AccessQuery;
+import dev.verdict.server.decision.Consistency;
+import dev.verdict.server.decision.DecisionEngine;
+import dev.verdict.server.domain.Principal;
+import dev.verdict.server.store.ChangeStore;
+import dev.verdict.server.store.DecisionStore;
+import dev.verdict.server.store.Store;
 import dev.verdict.server.store.Database;
 import dev.verdict.server.security.ApiKeys;
 import dev.verdict.server.security.Authentication;
@@ -8,7 +16,6 @@ import dev.verdict.server.security.Authorization;
 import dev.verdict.server.security.Deadlines;
 import dev.verdict.server.security.PermissionCheck;
 import dev.verdict.server.store.ApiClientStore;
-import dev.verdict.server.store.Store;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
@@ -40,17 +47,29 @@ public final class VerdictServer implements AutoCloseable {
     private final Server server;
     private final HealthStatusManager health;
     private final ThreadPoolExecutor executor;
+    private final ChangeFeed feed;
+    private final DecisionEngine engine;
 
-    private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor) {
+    private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
+            ChangeFeed feed, DecisionEngine engine) {
         this.database = database;
         this.server = server;
         this.health = health;
         this.executor = executor;
+        this.feed = feed;
+        this.engine = engine;
     }
 
     /** Opens the database, migrates it, and starts serving. */
     public static VerdictServer start(ServerConfig config) {
         Database database = Database.open(config.database());
+        Store store = new Store(database.dsl());
+        ServerConfig.Decisions decisions = config.decisions();
+        ChangeStore changes = new ChangeStore(store, database);
+        ChangeFeed feed = new ChangeFeed(changes, decisions.changePollMillis());
+        DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
+                decisions.closureCacheExpiry(), decisions.freshnessWait());
+        feed.start();
         HealthStatusManager health = new HealthStatusManager();
         ThreadPoolExecutor executor = executor(config.workerThreads());
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
@@ -63,20 +82,22 @@ public final class VerdictServer implements AutoCloseable {
                 .addService(ProtoReflectionServiceV1.newInstance())
                 .addService(ProtoReflectionService.newInstance());
         // Health and reflection above are open to all; every Verdict service is guarded.
-        List<ServerInterceptor> guards = guards(config, database);
-        Api.services(database).forEach(service -> builder.addService(ServerInterceptors.intercept(service, guards)));
+        List<ServerInterceptor> guards = guards(config, store, engine, feed);
+        Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems()))
+                .forEach(service -> builder.addService(ServerInterceptors.intercept(service, guards)));
         Server server = builder.build();
         try {
             server.start();
         } catch (IOException e) {
             executor.shutdownNow();
+            feed.close();
             database.close();
             throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
         }
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         log.info("Verdict serving gRPC{} on {}:{}{}", config.tls() == null ? "" : " over TLS", config.host(),
                 server.getPort(), config.authenticate() ? "" : " WITHOUT AUTHENTICATION (tests only)");
-        return new VerdictServer(database, server, health, executor);
+        return new VerdictServer(database, server, health, executor, feed, engine);
     }
 
     /**
@@ -84,12 +105,17 @@ public final class VerdictServer implements AutoCloseable {
      * authentication establishes the caller, authorization checks the request against its rule, and a call
      * whose deadline passed while it queued never reaches its handler.
      */
-    private static List<ServerInterceptor> guards(ServerConfig config, Database database) {
+    private static List<ServerInterceptor> guards(ServerConfig config, Store store, DecisionEngine engine, ChangeFeed feed) {
         if (!config.authenticate()) {
             return List.of(new Deadlines());
         }
-        ApiKeys apiKeys = new ApiKeys(new ApiClientStore(new Store(database.dsl())), ApiKeys.DEFAULT_EXPIRY);
-        PermissionCheck permissions = (org, client, permission) -> false;
+        ApiKeys apiKeys = new ApiKeys(new ApiClientStore(store), feed, ApiKeys.DEFAULT_EXPIRY);
+        // Verdict authorizes its own API with its own engine: an organization-level check, no stage, no app.
+        PermissionCheck permissions = (org, client, permission) -> engine.check(org,
+                        new AccessQuery(Principal.apiClient(client), null, AccessQuery.Target.permission(permission),
+                                null, null),
+                        Consistency.MINIMIZE_LATENCY)
+                .outcome().allowed();
         return List.of(new Deadlines(), new Authorization(permissions), new Authentication(config.bootstrapKey(), apiKeys));
     }
 
@@ -117,6 +143,16 @@ public final class VerdictServer implements AutoCloseable {
         return database;
     }
 
+    /** The decision engine, e.g. for its cache statistics. */
+    public DecisionEngine engine() {
+        return engine;
+    }
+
+    /** The change feed this server follows the change log with. */
+    public ChangeFeed changeFeed() {
+        return feed;
+    }
+
     /** Blocks until the server terminates. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
@@ -136,6 +172,7 @@ public final class VerdictServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdown();
+        feed.close();
         database.close();
     }
 }

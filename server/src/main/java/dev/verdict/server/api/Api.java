@@ -1,6 +1,9 @@
 package dev.verdict.server.api;
 
+import dev.verdict.server.changes.ChangeFeed;
+import dev.verdict.server.decision.DecisionEngine;
 import dev.verdict.server.store.AppStore;
+import dev.verdict.server.store.DecisionStore;
 import dev.verdict.server.store.ApiClientStore;
 import dev.verdict.server.store.AssignmentStore;
 import dev.verdict.server.store.ChangeStore;
@@ -20,8 +23,12 @@ import java.util.List;
 public final class Api {
     private Api() {}
 
-    public static List<ServerServiceDefinition> services(Database database) {
-        Store store = new Store(database.dsl());
+    /** What the services are built from; the server creates these once and owns their lifecycle. */
+    public record Wiring(
+            Database database, Store store, ChangeStore changes, ChangeFeed feed, DecisionEngine engine, int maxBatchItems) {}
+
+    public static List<ServerServiceDefinition> services(Wiring wiring) {
+        Store store = wiring.store();
         Idempotency idempotency = new Idempotency(store);
         List<BindableService> services = List.of(
                 new OrganizationApi(new OrganizationStore(store), idempotency),
@@ -32,7 +39,8 @@ public final class Api {
                 new AssignmentApi(new AssignmentStore(store), idempotency),
                 new GroupApi(new GroupStore(store), idempotency),
                 new ApiClientApi(new ApiClientStore(store), idempotency),
-                new ChangeApi(new ChangeStore(store, database)));
+                new AccessApi(wiring.engine(), new DecisionStore(store), wiring.maxBatchItems()),
+                new ChangeApi(wiring.changes(), wiring.feed()));
         RequestValidator validator = new RequestValidator();
         ErrorTranslator errors = new ErrorTranslator();
         // ServerInterceptors.intercept runs the last interceptor first: errors wrap validation wraps the service.

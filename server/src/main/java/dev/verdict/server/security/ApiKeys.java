@@ -2,7 +2,9 @@ package dev.verdict.server.security;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.verdict.server.changes.ChangeFeed;
 import dev.verdict.server.domain.AuthenticatedClient;
+import dev.verdict.server.domain.Change;
 import dev.verdict.server.store.ApiClientStore;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -16,16 +18,20 @@ import java.util.UUID;
  * ({@link #forget}, {@link #forgetOrganization}); the expiry bounds staleness if such a change is missed.
  * Failed lookups are not remembered: a bad key costs one indexed query (malformed keys cost none).
  */
-public final class ApiKeys {
+public final class ApiKeys implements ChangeFeed.Listener {
     /** How long a successful lookup is trusted without asking the database again. */
     public static final Duration DEFAULT_EXPIRY = Duration.ofSeconds(10);
 
     private final ApiClientStore clients;
+    private final ChangeFeed feed;
     private final Cache<String, AuthenticatedClient> known;
 
-    public ApiKeys(ApiClientStore clients, Duration expiry) {
+    /** Remembers lookups for {@code expiry}, and forgets them on the changes {@code feed} delivers. */
+    public ApiKeys(ApiClientStore clients, ChangeFeed feed, Duration expiry) {
         this.clients = clients;
+        this.feed = feed;
         this.known = Caffeine.newBuilder().expireAfterWrite(expiry).maximumSize(100_000).build();
+        feed.subscribe(this);
     }
 
     /** The enabled client {@code key} belongs to, if any. */
@@ -36,8 +42,30 @@ public final class ApiKeys {
             return Optional.of(cached);
         }
         Optional<AuthenticatedClient> found = clients.authenticate(key).filter(AuthenticatedClient::enabled);
-        found.ifPresent(client -> known.put(digest, client));
+        found.ifPresent(client -> {
+            // The feed delivers an organization's changes once it follows it; from here on, a rotation,
+            // disabling or deletion of this client reaches forget().
+            try {
+                feed.follow(client.organizationId());
+            } catch (RuntimeException deletedMeanwhile) {
+                return;
+            }
+            known.put(digest, client);
+        });
         return found;
+    }
+
+    @Override
+    public void onChange(Change change) {
+        if (change.resourceType().equals("api_client") && !change.action().equals("created")
+                && !change.action().equals("enabled")) {
+            forget(UUID.fromString(change.resourceId()));
+        }
+    }
+
+    @Override
+    public void onOrganizationDeleted(UUID organizationId) {
+        forgetOrganization(organizationId);
     }
 
     /** Forgets the lookups of one client (its secret changed, or it was disabled or deleted). */

@@ -1,0 +1,551 @@
+package dev.verdict.server.decision;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import dev.verdict.server.changes.ChangeFeed;
+import dev.verdict.server.domain.Change;
+import dev.verdict.server.domain.CatalogueSnapshot.RoleGrant;
+import dev.verdict.server.domain.DomainException;
+import dev.verdict.server.domain.PermissionLevel;
+import dev.verdict.server.domain.Principal;
+import dev.verdict.server.domain.PrincipalGrants;
+import dev.verdict.server.domain.PrincipalGrants.Grant;
+import dev.verdict.server.domain.PrincipalGrants.Standing;
+import dev.verdict.server.domain.RoleKind;
+import dev.verdict.server.domain.User;
+import dev.verdict.server.store.DecisionStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Decides. Per organization it keeps an interned {@link Catalogue}; per principal a {@link PrincipalClosure}
+ * in a Caffeine cache. A hit is a map lookup and a bit test: no database, no lock. A miss reads the
+ * principal's grants through {@link DecisionStore} on the calling thread, which is always a gRPC worker
+ * (the server's bounded executor), never a Netty event loop, so a synchronous load is the simple and right
+ * thing.
+ *
+ * <p>Invalidation (as a {@link ChangeFeed.Listener}): a change naming principals drops exactly their
+ * closures (group writes name every effective member of the group, direct or through an IdP mapping); a
+ * change to roles, permissions, apps or the organization (stages) makes the catalogue stale, and every
+ * closure built on the old catalogue is then rebuilt on use (a hit checks that its closure was built on the
+ * current catalogue). All state here is a cache fed by the
+ * change log, so replicas on one database agree.
+ */
+public final class DecisionEngine implements ChangeFeed.Listener {
+    private final DecisionStore store;
+    private final ChangeFeed feed;
+    private final Duration freshnessWait;
+    private final Cache<ClosureKey, PrincipalClosure> closures;
+    private final Map<UUID, Organization> organizations = new ConcurrentHashMap<>();
+
+    /**
+     * @param closureCacheSize   most principal closures kept
+     * @param closureCacheExpiry how long a closure lives after it was built
+     * @param freshnessWait      how long {@code at_least_as_fresh} waits for the feed before reading the database
+     */
+    public DecisionEngine(DecisionStore store, ChangeFeed feed, long closureCacheSize, Duration closureCacheExpiry,
+            Duration freshnessWait) {
+        this.store = store;
+        this.feed = feed;
+        this.freshnessWait = freshnessWait;
+        this.closures = Caffeine.newBuilder()
+                .maximumSize(closureCacheSize)
+                .expireAfterWrite(closureCacheExpiry)
+                .recordStats()
+                .build();
+        feed.subscribe(this);
+    }
+
+    private record ClosureKey(UUID organizationId, UUID principalId, Principal.Type type) {}
+
+    /** The cache's statistics (hits, misses, evictions) since start. */
+    public CacheStats closureStats() {
+        return closures.stats();
+    }
+
+    /** Closures currently cached (approximate). */
+    public long cachedClosures() {
+        return closures.estimatedSize();
+    }
+
+    /** Decides one query; INVALID_ARGUMENT for a malformed one, NOT_FOUND for a missing organization. */
+    public Decision check(UUID org, AccessQuery query, Consistency consistency) {
+        Session session = session(org, consistency);
+        Outcome outcome = session.check(query);
+        return new Decision(outcome, session.revision());
+    }
+
+    /** A view of one organization at one consistency, for deciding several queries at one revision. */
+    public Session session(UUID org, Consistency consistency) {
+        Organization organization = organization(org);
+        boolean fresh = false;
+        Catalogue catalogue;
+        switch (consistency.mode()) {
+            case MINIMIZE_LATENCY -> catalogue = organization.catalogue();
+            case AT_LEAST_AS_FRESH -> {
+                if (feed.awaitRevision(org, consistency.revision(), freshnessWait)) {
+                    catalogue = organization.catalogue();
+                } else {
+                    fresh = true;
+                    catalogue = Catalogue.of(store.catalogue(org));
+                }
+            }
+            case FULLY_CONSISTENT -> {
+                // Apply every committed change first, so that the catalogue is the database's current one.
+                feed.catchUp(org);
+                fresh = true;
+                catalogue = organization.catalogue();
+            }
+            default -> throw new IllegalStateException("unknown consistency " + consistency.mode());
+        }
+        long revision = Math.max(catalogue.revision(), fresh ? 0 : feed.appliedRevision(org));
+        return new Session(organization, catalogue, fresh, revision);
+    }
+
+    private Organization organization(UUID org) {
+        Organization organization = organizations.get(org);
+        if (organization != null) {
+            return organization;
+        }
+        feed.follow(org); // NOT_FOUND for a missing organization; from now on its changes invalidate
+        return organizations.computeIfAbsent(org, Organization::new);
+    }
+
+    /** One organization's catalogue, rebuilt when a change makes it stale, and its email lookups. */
+    private final class Organization {
+        private static final int MAX_EMAILS = 100_000;
+        private static final UUID NO_USER = new UUID(0, 0);
+
+        final UUID id;
+        final Map<String, UUID> emails = new ConcurrentHashMap<>();
+        volatile Catalogue catalogue;
+        /** The catalogue must be at least this revision: the last change that altered it. */
+        volatile long requiredRevision;
+
+        Organization(UUID id) {
+            this.id = id;
+        }
+
+        Catalogue catalogue() {
+            Catalogue current = catalogue;
+            if (current != null && current.revision() >= requiredRevision) {
+                return current;
+            }
+            synchronized (this) {
+                current = catalogue;
+                if (current == null || current.revision() < requiredRevision) {
+                    // Read after the change that made it stale committed, so its revision is at least required.
+                    current = Catalogue.of(store.catalogue(id));
+                    catalogue = current;
+                }
+                return current;
+            }
+        }
+
+        void catalogueChanged(long revision) {
+            synchronized (this) {
+                requiredRevision = Math.max(requiredRevision, revision);
+            }
+        }
+
+        /** The user with {@code email}, or null; remembered until a user change in this organization. */
+        UUID userByEmail(String email) {
+            String key = User.emailKey(email);
+            UUID id = emails.get(key);
+            if (id == null) {
+                UUID found = store.userIdByEmail(this.id, email);
+                id = found == null ? NO_USER : found;
+                if (emails.size() >= MAX_EMAILS) {
+                    emails.clear();
+                }
+                emails.put(key, id);
+            }
+            return id == NO_USER ? null : id;
+        }
+    }
+
+    @Override
+    public void onChange(Change change) {
+        UUID org = change.organizationId();
+        Organization organization = organizations.get(org);
+        switch (change.resourceType()) {
+            case "role", "permission", "app", "organization" -> catalogueChanged(organization, change.revision());
+            case "user", "api_client" -> {
+                // The principal itself changed (status, deletion, email, enabled): drop it even if not listed.
+                UUID principal = parse(change.resourceId());
+                if (principal != null) {
+                    invalidate(org, principal);
+                }
+                if (organization != null) {
+                    organization.emails.clear();
+                }
+            }
+            default -> { }
+        }
+        for (UUID principal : change.userIds()) {
+            invalidate(org, principal);
+        }
+    }
+
+    private static void catalogueChanged(Organization organization, long revision) {
+        if (organization != null) {
+            organization.catalogueChanged(revision);
+        }
+    }
+
+    private void invalidate(UUID org, UUID principal) {
+        closures.invalidate(new ClosureKey(org, principal, Principal.Type.USER));
+        closures.invalidate(new ClosureKey(org, principal, Principal.Type.API_CLIENT));
+    }
+
+    @Override
+    public void onOrganizationDeleted(UUID org) {
+        organizations.remove(org);
+        closures.asMap().keySet().removeIf(key -> key.organizationId().equals(org));
+    }
+
+    private static UUID parse(String id) {
+        try {
+            return UUID.fromString(id);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    /** A resolved query: target index, stage slot, app index (-1 none, {@link Catalogue#NOT_FOUND}-2 unknown). */
+    private record Resolved(boolean role, int target, int slot, int app, boolean appUnknown) {}
+
+    /**
+     * Queries of one organization at one catalogue and consistency. Every answer of a session is made at
+     * {@link #revision()}: the catalogue's, the feed's applied revision, or the newest closure read.
+     */
+    public final class Session {
+        private final Organization organization;
+        private final Catalogue catalogue;
+        private final boolean fresh;
+        private final Map<ClosureKey, PrincipalClosure> freshClosures;
+        private long revision;
+
+        Session(Organization organization, Catalogue catalogue, boolean fresh, long revision) {
+            this.organization = organization;
+            this.catalogue = catalogue;
+            this.fresh = fresh;
+            this.freshClosures = fresh ? new HashMap<>() : null;
+            this.revision = revision;
+        }
+
+        /** The revision of every answer given so far. */
+        public long revision() {
+            return revision;
+        }
+
+        /** Decides {@code query} (DESIGN §2). */
+        public Outcome check(AccessQuery query) {
+            Resolved resolved = resolve(query);
+            if (resolved.appUnknown()) {
+                return Outcome.APP_NOT_FOUND;
+            }
+            Principal principal = principal(query);
+            if (principal == null) {
+                return Outcome.PRINCIPAL_NOT_FOUND;
+            }
+            PrincipalClosure closure = closure(principal);
+            return switch (closure.standing()) {
+                case NOT_FOUND -> Outcome.PRINCIPAL_NOT_FOUND;
+                case INACTIVE -> Outcome.PRINCIPAL_INACTIVE;
+                case ACTIVE -> {
+                    boolean allowed = resolved.role()
+                            ? closure.hasRole(resolved.target(), resolved.slot(), resolved.app())
+                            : closure.hasPermission(resolved.target(), resolved.slot(), resolved.app());
+                    yield allowed ? Outcome.ALLOWED : Outcome.NO_GRANT;
+                }
+            };
+        }
+
+        /** Decides {@code query} and lists every path that grants it, from the principal's grants read now. */
+        public Explanation explain(AccessQuery query) {
+            Resolved resolved = resolve(query);
+            String what = (resolved.role() ? "role " : "permission ") + query.target().key() + where(query);
+            if (resolved.appUnknown()) {
+                return new Explanation(Outcome.APP_NOT_FOUND, List.of(),
+                        "Denied: there is no app " + query.appKey() + " in this organization.", revision);
+            }
+            Principal principal = principal(query);
+            if (principal == null) {
+                return new Explanation(Outcome.PRINCIPAL_NOT_FOUND, List.of(),
+                        "Denied: the principal does not exist in this organization.", revision);
+            }
+            PrincipalGrants grants = store.grants(organization.id, principal);
+            revision = Math.max(revision, grants.revision());
+            if (grants.standing() == Standing.NOT_FOUND) {
+                return new Explanation(Outcome.PRINCIPAL_NOT_FOUND, List.of(),
+                        "Denied: the principal does not exist in this organization.", revision);
+            }
+            if (grants.standing() == Standing.INACTIVE) {
+                return new Explanation(Outcome.PRINCIPAL_INACTIVE, List.of(), "Denied: the "
+                        + (principal.type() == Principal.Type.USER ? "user is not ACTIVE" : "API client is disabled")
+                        + ", so nothing is allowed.", revision);
+            }
+            List<Explanation.Path> paths = paths(grants, resolved);
+            if (paths.isEmpty()) {
+                return new Explanation(Outcome.NO_GRANT, List.of(),
+                        "Denied: no grant of the principal gives " + what + ".", revision);
+            }
+            return new Explanation(Outcome.ALLOWED, paths,
+                    "Allowed: " + paths.size() + (paths.size() == 1 ? " path gives " : " paths give ") + what + ".",
+                    revision);
+        }
+
+        private List<Explanation.Path> paths(PrincipalGrants grants, Resolved resolved) {
+            List<Explanation.Path> paths = new ArrayList<>();
+            String requestStage = catalogue.stage(resolved.slot());
+            String requestApp = resolved.app() < 0 ? null : catalogue.appKey(resolved.app());
+            for (Grant grant : grants.grants()) {
+                int role = catalogue.role(grant.roleKey());
+                boolean covers = (grant.stage() == null || grant.stage().equals(requestStage))
+                        && (grant.appKey() == null || grant.appKey().equals(requestApp));
+                if (role == Catalogue.NOT_FOUND || !covers) {
+                    continue;
+                }
+                if (resolved.role()) {
+                    if (role == resolved.target()) {
+                        paths.add(path(grant, null, List.of(), List.of()));
+                    }
+                    continue;
+                }
+                for (RoleGrant roleGrant : catalogue.roleGrants(role)) {
+                    int granted = catalogue.permission(roleGrant.permissionKey());
+                    boolean inStage = roleGrant.stages() == null
+                            || (requestStage != null && roleGrant.stages().contains(requestStage));
+                    if (granted != Catalogue.NOT_FOUND && inStage && catalogue.implies(granted, resolved.target())) {
+                        paths.add(path(grant, roleGrant.permissionKey(),
+                                roleGrant.stages() == null ? List.of() : roleGrant.stages(),
+                                catalogue.implicationChain(granted, resolved.target())));
+                    }
+                }
+            }
+            return paths;
+        }
+
+        private Explanation.Path path(Grant grant, String permission, List<String> stages, List<String> chain) {
+            var group = grant.group();
+            return new Explanation.Path(grant.assignmentId(),
+                    group == null ? null : group.groupId(), group == null ? null : group.name(),
+                    group == null ? null : group.idp(), group == null ? null : group.externalGroup(),
+                    grant.roleKey(), grant.stage(), grant.appKey(), permission, stages, chain);
+        }
+
+        /**
+         * The permissions and roles that checks would allow at ({@code stage}, {@code app}): each key k such
+         * that CheckAccess(k, stage, app) is ALLOWED, so a permission is listed where its level fits the
+         * shape. Sorted. NOT_FOUND for a missing principal.
+         */
+        public Holdings holdings(Principal byId, String email, String stage, String app) {
+            if (app != null && stage == null) {
+                throw DomainException.invalid("app_key", "needs a stage");
+            }
+            int slot = stageSlot(stage, "stage");
+            int appIndex = -1;
+            if (app != null) {
+                appIndex = catalogue.app(app);
+                if (appIndex == Catalogue.NOT_FOUND) {
+                    throw DomainException.invalid("app_key", "no app " + app + " in this organization");
+                }
+            }
+            PrincipalClosure closure = existing(byId, email);
+            TreeSet<String> permissions = new TreeSet<>();
+            TreeSet<String> roles = new TreeSet<>();
+            if (closure.standing() == Standing.ACTIVE) {
+                for (int p = 0; p < catalogue.permissionCount(); p++) {
+                    PermissionLevel level = catalogue.level(p);
+                    if (level.takesStage() == (stage != null) && level.takesApp() == (app != null)
+                            && closure.hasPermission(p, slot, appIndex)) {
+                        permissions.add(catalogue.permissionKey(p));
+                    }
+                }
+                for (int r = 0; r < catalogue.roleCount(); r++) {
+                    boolean shapeFits = catalogue.kind(r) == RoleKind.ORGANIZATION || (stage != null && app != null);
+                    if (shapeFits && closure.hasRole(r, slot, appIndex)) {
+                        roles.add(catalogue.roleKey(r));
+                    }
+                }
+            }
+            return new Holdings(List.copyOf(permissions), List.copyOf(roles));
+        }
+
+        /**
+         * The apps (sorted) where checks of {@code target} (an APP-level permission or an END_USER role) at
+         * {@code stage} would allow. NOT_FOUND for a missing principal.
+         */
+        public List<String> accessibleApps(Principal byId, String email, AccessQuery.Target target, String stage) {
+            int slot = stageSlot(stage, "stage");
+            int index = targetIndex(target, "target");
+            if (target.role() && catalogue.kind(index) != RoleKind.END_USER) {
+                throw DomainException.invalid("target.role_key", "must be an END_USER role");
+            }
+            if (!target.role() && catalogue.level(index) != PermissionLevel.APP) {
+                throw DomainException.invalid("target.permission_key", "must be an APP-level permission");
+            }
+            PrincipalClosure closure = existing(byId, email);
+            List<String> apps = new ArrayList<>();
+            if (closure.standing() == Standing.ACTIVE) {
+                for (int a = 0; a < catalogue.appCount(); a++) {
+                    boolean allowed = target.role() ? closure.hasRole(index, slot, a)
+                            : closure.hasPermission(index, slot, a);
+                    if (allowed) {
+                        apps.add(catalogue.appKey(a));
+                    }
+                }
+            }
+            return apps; // catalogue apps are in key order
+        }
+
+        /**
+         * The role keys through which a grant covering ({@code stage}, {@code app}) allows {@code target};
+         * the query's shape is checked as for CheckAccess, with field names relative to the request.
+         * Null when the app is unknown (nobody has access).
+         */
+        public Set<String> rolesGranting(AccessQuery.Target target, String stage, String app) {
+            Resolved resolved = resolve(new AccessQuery(null, null, target, stage, app), "");
+            if (resolved.appUnknown()) {
+                return null;
+            }
+            Set<String> roles = new TreeSet<>();
+            if (resolved.role()) {
+                roles.add(target.key());
+                return roles;
+            }
+            for (int r = 0; r < catalogue.roleCount(); r++) {
+                if (catalogue.roleGrants(r, resolved.slot(), resolved.target())) {
+                    roles.add(catalogue.roleKey(r));
+                }
+            }
+            return roles;
+        }
+
+        /** Notes that an answer was read from the database at {@code read}. */
+        public void readAt(long read) {
+            revision = Math.max(revision, read);
+        }
+
+        private PrincipalClosure existing(Principal byId, String email) {
+            Principal principal = byId != null ? byId : resolveEmail(email);
+            PrincipalClosure closure = principal == null ? null : closure(principal);
+            if (closure == null || closure.standing() == Standing.NOT_FOUND) {
+                throw byId != null && byId.type() == Principal.Type.API_CLIENT
+                        ? DomainException.notFound("api_client", byId.id().toString())
+                        : DomainException.notFound("user", byId != null ? byId.id().toString() : email);
+            }
+            return closure;
+        }
+
+        private Resolved resolve(AccessQuery query) {
+            return resolve(query, "query.");
+        }
+
+        /** Checks the query's keys, stage and shape (INVALID_ARGUMENT naming the field) and interns them. */
+        private Resolved resolve(AccessQuery query, String prefix) {
+            AccessQuery.Target target = query.target();
+            int index = targetIndex(target, prefix + "target");
+            boolean hasStage = query.stage() != null;
+            boolean hasApp = query.appKey() != null;
+            if (target.role()) {
+                if (catalogue.kind(index) == RoleKind.END_USER && !(hasStage && hasApp)) {
+                    throw DomainException.invalid(hasStage ? prefix + "app_key" : prefix + "stage",
+                            "is required: role " + target.key() + " is an END_USER role, checked in a stage and an app");
+                }
+            } else {
+                PermissionLevel level = catalogue.level(index);
+                if (hasStage != level.takesStage()) {
+                    throw DomainException.invalid(prefix + "stage", (hasStage ? "must be empty" : "is required")
+                            + ": permission " + target.key() + " is " + level + "-level");
+                }
+                if (hasApp != level.takesApp()) {
+                    throw DomainException.invalid(prefix + "app_key", (hasApp ? "must be empty" : "is required")
+                            + ": permission " + target.key() + " is " + level + "-level");
+                }
+            }
+            int slot = stageSlot(query.stage(), prefix + "stage");
+            int app = -1;
+            boolean appUnknown = false;
+            if (hasApp) {
+                app = catalogue.app(query.appKey());
+                appUnknown = app == Catalogue.NOT_FOUND;
+            }
+            return new Resolved(target.role(), index, slot, app, appUnknown);
+        }
+
+        private int targetIndex(AccessQuery.Target target, String field) {
+            if (target.role()) {
+                int role = catalogue.role(target.key());
+                if (role == Catalogue.NOT_FOUND) {
+                    throw DomainException.invalid(field + ".role_key", "no role " + target.key() + " in this organization");
+                }
+                return role;
+            }
+            int permission = catalogue.permission(target.key());
+            if (permission == Catalogue.NOT_FOUND) {
+                throw DomainException.invalid(field + ".permission_key",
+                        "no permission " + target.key() + " in this organization");
+            }
+            return permission;
+        }
+
+        private int stageSlot(String stage, String field) {
+            int slot = catalogue.stageSlot(stage);
+            if (slot == Catalogue.NOT_FOUND) {
+                throw DomainException.invalid(field, "no stage " + stage + " in this organization; stages are "
+                        + catalogue.stages());
+            }
+            return slot;
+        }
+
+        private Principal principal(AccessQuery query) {
+            return query.principal() != null ? query.principal() : resolveEmail(query.userEmail());
+        }
+
+        private Principal resolveEmail(String email) {
+            UUID id = organization.userByEmail(email);
+            return id == null ? null : Principal.user(id);
+        }
+
+        private PrincipalClosure closure(Principal principal) {
+            ClosureKey key = new ClosureKey(organization.id, principal.id(), principal.type());
+            PrincipalClosure closure;
+            if (fresh) {
+                closure = freshClosures.computeIfAbsent(key,
+                        k -> PrincipalClosure.of(catalogue, store.grants(organization.id, principal)));
+            } else {
+                closure = closures.getIfPresent(key);
+                if (closure == null || closure.catalogue() != catalogue) {
+                    // compute() is atomic with invalidate(): a change applied during the load drops its result.
+                    closure = closures.asMap().compute(key, (k, old) -> old != null && old.catalogue() == catalogue
+                            ? old : PrincipalClosure.of(catalogue, store.grants(organization.id, principal)));
+                }
+            }
+            if (closure.revision() > revision) {
+                revision = closure.revision();
+            }
+            return closure;
+        }
+
+        private String where(AccessQuery query) {
+            if (query.stage() == null && query.appKey() == null) {
+                return " in the organization";
+            }
+            return (query.stage() == null ? "" : " in stage " + query.stage())
+                    + (query.appKey() == null ? "" : " on app " + query.appKey());
+        }
+    }
+
+    /** Effective permission and role keys, sorted. */
+    public record Holdings(List<String> permissionKeys, List<String> roleKeys) {}
+}
