@@ -4,15 +4,11 @@ import dev.verdict.server.ServerConfig;
 import dev.verdict.server.VerdictServer;
 import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.server.store.DatabaseConfig;
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
-import java.util.function.Supplier;
-import org.junit.jupiter.api.Assumptions;
 
 /** One real Verdict server per test JVM (embedded Postgres in a throw-away folder), reached through the SDK. */
 final class RealServer {
@@ -50,23 +46,5 @@ final class RealServer {
     static VerdictClient newOrganization() {
         String id = client().organizations().create("org-" + UUID.randomUUID()).getOrganization().getOrganizationId();
         return client().inOrganization(id);
-    }
-
-    /**
-     * Runs a call that needs a service the server may not implement yet on this branch; if the server answers
-     * UNIMPLEMENTED, the test is reported as skipped with the reason (pending that service), never passed.
-     */
-    static <T> T pendingUnless(String service, Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (VerdictException e) {
-            Assumptions.assumeFalse(e.code() == Status.Code.UNIMPLEMENTED,
-                    "PENDING: the server does not implement " + service + " yet (" + e.getMessage() + ")");
-            throw e;
-        } catch (StatusRuntimeException e) {
-            Assumptions.assumeFalse(e.getStatus().getCode() == Status.Code.UNIMPLEMENTED,
-                    "PENDING: the server does not implement " + service + " yet");
-            throw e;
-        }
     }
 }

@@ -6,20 +6,20 @@ import dev.verdict.server.decision.AccessQuery;
 import dev.verdict.server.decision.Consistency;
 import dev.verdict.server.decision.DecisionEngine;
 import dev.verdict.server.domain.Principal;
-import dev.verdict.server.store.ChangeStore;
-import dev.verdict.server.store.DecisionStore;
-import dev.verdict.server.store.Store;
-import dev.verdict.server.store.Database;
 import dev.verdict.server.security.ApiKeys;
 import dev.verdict.server.security.Authentication;
 import dev.verdict.server.security.Authorization;
 import dev.verdict.server.security.Deadlines;
 import dev.verdict.server.security.PermissionCheck;
 import dev.verdict.server.store.ApiClientStore;
+import dev.verdict.server.store.ChangeStore;
+import dev.verdict.server.store.DecisionStore;
+import dev.verdict.server.store.Store;
+import dev.verdict.server.store.Database;
 import io.grpc.Server;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
+import io.grpc.util.MutableHandlerRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
@@ -29,7 +29,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,20 +52,55 @@ public final class VerdictServer implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final ChangeFeed feed;
     private final DecisionEngine engine;
+    private final ScheduledExecutorService stats;
 
     private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
-            ChangeFeed feed, DecisionEngine engine) {
+            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats) {
         this.database = database;
         this.server = server;
         this.health = health;
         this.executor = executor;
         this.feed = feed;
         this.engine = engine;
+        this.stats = stats;
     }
 
-    /** Opens the database, migrates it, and starts serving. */
+    /**
+     * Starts listening at once with health NOT_SERVING, opens and migrates the database (waiting for it if it
+     * is not reachable yet), then registers the services and turns health to SERVING. Returns when serving.
+     */
     public static VerdictServer start(ServerConfig config) {
-        Database database = Database.open(config.database());
+        HealthStatusManager health = new HealthStatusManager();
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.NOT_SERVING);
+        // Services are added once the database is ready; until then their calls are UNIMPLEMENTED.
+        MutableHandlerRegistry services = new MutableHandlerRegistry();
+        ThreadPoolExecutor executor = executor(config.workerThreads());
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        Server server = (config.tls() == null
+                        ? NettyServerBuilder.forAddress(address)
+                        : NettyServerBuilder.forAddress(address, config.tls().credentials()))
+                .executor(executor)
+                .maxInboundMessageSize(config.maxMessageBytes())
+                .addService(health.getHealthService())
+                .addService(ProtoReflectionServiceV1.newInstance())
+                .addService(ProtoReflectionService.newInstance())
+                .fallbackHandlerRegistry(services)
+                .build();
+        try {
+            server.start();
+        } catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
+        }
+        log.info("Verdict listening on {}:{}, NOT_SERVING until the database is ready", config.host(), server.getPort());
+        Database database;
+        try {
+            database = Database.open(config.database());
+        } catch (RuntimeException e) {
+            server.shutdownNow();
+            executor.shutdownNow();
+            throw e;
+        }
         Store store = new Store(database.dsl());
         ServerConfig.Decisions decisions = config.decisions();
         ChangeStore changes = new ChangeStore(store, database);
@@ -70,34 +108,20 @@ public final class VerdictServer implements AutoCloseable {
         DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();
-        HealthStatusManager health = new HealthStatusManager();
-        ThreadPoolExecutor executor = executor(config.workerThreads());
-        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
-        NettyServerBuilder builder = (config.tls() == null
-                        ? NettyServerBuilder.forAddress(address)
-                        : NettyServerBuilder.forAddress(address, config.tls().credentials()))
-                .executor(executor)
-                .maxInboundMessageSize(config.maxMessageBytes())
-                .addService(health.getHealthService())
-                .addService(ProtoReflectionServiceV1.newInstance())
-                .addService(ProtoReflectionService.newInstance());
-        // Health and reflection above are open to all; every Verdict service is guarded.
+        // Health and reflection are open to all; every Verdict service is guarded.
         List<ServerInterceptor> guards = guards(config, store, engine, feed);
         Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems()))
-                .forEach(service -> builder.addService(ServerInterceptors.intercept(service, guards)));
-        Server server = builder.build();
-        try {
-            server.start();
-        } catch (IOException e) {
-            executor.shutdownNow();
-            feed.close();
-            database.close();
-            throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
-        }
+                .forEach(service -> services.addService(ServerInterceptors.intercept(service, guards)));
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         log.info("Verdict serving gRPC{} on {}:{}{}", config.tls() == null ? "" : " over TLS", config.host(),
                 server.getPort(), config.authenticate() ? "" : " WITHOUT AUTHENTICATION (tests only)");
-        return new VerdictServer(database, server, health, executor, feed, engine);
+        ScheduledExecutorService stats = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "verdict-cache-stats");
+            thread.setDaemon(true);
+            return thread;
+        });
+        stats.scheduleAtFixedRate(() -> logCacheStats(engine), 1, 1, TimeUnit.MINUTES);
+        return new VerdictServer(database, server, health, executor, feed, engine, stats);
     }
 
     /**
@@ -119,6 +143,14 @@ public final class VerdictServer implements AutoCloseable {
         return List.of(new Deadlines(), new Authorization(permissions), new Authentication(config.bootstrapKey(), apiKeys));
     }
 
+    /** Exports the closure cache's Caffeine statistics to the log, for operators and dashboards that scrape it. */
+    private static void logCacheStats(DecisionEngine engine) {
+        CacheStats stats = engine.closureStats();
+        log.info("closure cache: size={} hits={} misses={} hitRate={} evictions={} loadFailures={} averageLoadMicros={}",
+                engine.cachedClosures(), stats.hitCount(), stats.missCount(), String.format("%.4f", stats.hitRate()),
+                stats.evictionCount(), stats.loadFailureCount(), (long) (stats.averageLoadPenalty() / 1_000));
+    }
+
     /** RPCs run here, never on Netty's event loops; the queue is bounded so overload is refused, not buffered. */
     private static ThreadPoolExecutor executor(int threads) {
         AtomicInteger count = new AtomicInteger();
@@ -132,11 +164,6 @@ public final class VerdictServer implements AutoCloseable {
     /** The port actually listened on. */
     public int port() {
         return server.getPort();
-    }
-
-    /** The services served, with their methods (for tests that must cover every RPC). */
-    public List<ServerServiceDefinition> services() {
-        return server.getServices();
     }
 
     public Database database() {
@@ -172,6 +199,7 @@ public final class VerdictServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdown();
+        stats.shutdownNow();
         feed.close();
         database.close();
     }

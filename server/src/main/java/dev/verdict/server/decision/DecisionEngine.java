@@ -24,6 +24,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Decides. Per organization it keeps an interned {@link Catalogue}; per principal a {@link PrincipalClosure}
@@ -126,6 +127,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
         final UUID id;
         final Map<String, UUID> emails = new ConcurrentHashMap<>();
+        /** Bumped by every user change; a lookup that raced one is not remembered. */
+        final AtomicLong emailGeneration = new AtomicLong();
         volatile Catalogue catalogue;
         /** The catalogue must be at least this revision: the last change that altered it. */
         volatile long requiredRevision;
@@ -161,12 +164,17 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             String key = User.emailKey(email);
             UUID id = emails.get(key);
             if (id == null) {
+                long generation = emailGeneration.get();
                 UUID found = store.userIdByEmail(this.id, email);
                 id = found == null ? NO_USER : found;
                 if (emails.size() >= MAX_EMAILS) {
                     emails.clear();
                 }
                 emails.put(key, id);
+                if (emailGeneration.get() != generation) {
+                    // A user change committed while we read: our answer may predate it, so do not keep it.
+                    emails.remove(key, id);
+                }
             }
             return id == NO_USER ? null : id;
         }
@@ -185,6 +193,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
                     invalidate(org, principal);
                 }
                 if (organization != null) {
+                    organization.emailGeneration.incrementAndGet();
                     organization.emails.clear();
                 }
             }

@@ -5,7 +5,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.SQLException;
+import java.time.Duration;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
@@ -60,10 +63,55 @@ public final class Database implements AutoCloseable {
         pool.setPoolName("verdict-db");
         // Fail fast when the database is down instead of holding RPC threads for the default 30 s.
         pool.setConnectionTimeout(5_000);
-        pool.setInitializationFailTimeout(30_000);
+        // The pool starts without a connection; migrate() below waits for the database instead.
+        pool.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(pool);
-        Flyway.configure().dataSource(dataSource).load().migrate();
+        try {
+            migrate(dataSource, config.startupTimeout());
+        } catch (RuntimeException e) {
+            dataSource.close();
+            closeQuietly(embedded);
+            throw e;
+        }
         return new Database(embedded, dataSource, url);
+    }
+
+    /**
+     * Migrates the schema, retrying while the database is unreachable (an external Postgres may start after
+     * Verdict), for at most {@code timeout}.
+     */
+    private static void migrate(HikariDataSource dataSource, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long backoffMillis = 200;
+        while (true) {
+            try {
+                Flyway.configure().dataSource(dataSource).load().migrate();
+                return;
+            } catch (FlywayException e) {
+                if (System.nanoTime() > deadline || !(e.getCause() instanceof SQLException)) {
+                    throw e;
+                }
+                log.warn("Database not reachable yet ({}); retrying in {} ms", e.getMessage(), backoffMillis);
+                try {
+                    Thread.sleep(backoffMillis);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+                backoffMillis = Math.min(backoffMillis * 2, 2_000);
+            }
+        }
+    }
+
+    private static void closeQuietly(EmbeddedPostgres embedded) {
+        if (embedded == null) {
+            return;
+        }
+        try {
+            embedded.close();
+        } catch (IOException e) {
+            log.warn("Embedded Postgres did not stop cleanly", e);
+        }
     }
 
     public DSLContext dsl() {
@@ -90,12 +138,6 @@ public final class Database implements AutoCloseable {
     @Override
     public void close() {
         dataSource.close();
-        if (embedded != null) {
-            try {
-                embedded.close();
-            } catch (IOException e) {
-                log.warn("Embedded Postgres did not stop cleanly", e);
-            }
-        }
+        closeQuietly(embedded);
     }
 }

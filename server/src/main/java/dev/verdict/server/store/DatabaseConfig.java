@@ -1,6 +1,7 @@
 package dev.verdict.server.store;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Objects;
 
 /**
@@ -13,14 +14,25 @@ import java.util.Objects;
  * @param embeddedDataDirectory data folder of the embedded Postgres (default {@code ./verdict-data})
  * @param embeddedEphemeral     wipe the embedded data folder on start and stop (tests)
  * @param poolSize              connections in the pool (default 16)
+ * @param startupTimeout        how long start-up waits for an unreachable database (default 5 minutes)
  */
 public record DatabaseConfig(
-        String url, String user, String password, Path embeddedDataDirectory, boolean embeddedEphemeral, int poolSize) {
+        String url, String user, String password, Path embeddedDataDirectory, boolean embeddedEphemeral, int poolSize,
+        Duration startupTimeout) {
+
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofMinutes(5);
+
+    /** A configuration with the default start-up timeout. */
+    public DatabaseConfig(String url, String user, String password, Path embeddedDataDirectory, boolean embeddedEphemeral,
+            int poolSize) {
+        this(url, user, password, embeddedDataDirectory, embeddedEphemeral, poolSize, DEFAULT_STARTUP_TIMEOUT);
+    }
 
     public DatabaseConfig {
         if (url == null) {
             Objects.requireNonNull(embeddedDataDirectory, "embeddedDataDirectory is required without a url");
         }
+        Objects.requireNonNull(startupTimeout, "startupTimeout");
         if (poolSize < 1 || poolSize > 500) {
             throw new IllegalArgumentException("poolSize must be between 1 and 500, was " + poolSize);
         }
