@@ -2,6 +2,7 @@ package dev.verdict.client;
 
 import dev.verdict.server.ServerConfig;
 import dev.verdict.server.VerdictServer;
+import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.server.store.DatabaseConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +22,9 @@ final class RealServer {
         if (server == null) {
             try {
                 Path data = Files.createTempDirectory("verdict-sdk-test-pg");
-                server = VerdictServer.start(ServerConfig.of("127.0.0.1", 0, DatabaseConfig.ephemeral(data)));
+                // Like the server's own shared TestServer: authentication off (the SDK's key handling is tested apart).
+                server = VerdictServer.start(ServerConfig.of("127.0.0.1", 0, DatabaseConfig.ephemeral(data),
+                        BootstrapKey.of(BootstrapKey.generate())).withoutAuthentication());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

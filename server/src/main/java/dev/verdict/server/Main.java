@@ -1,5 +1,7 @@
 package dev.verdict.server;
 
+import dev.verdict.server.security.BootstrapKey;
+import dev.verdict.server.security.Tls;
 import dev.verdict.server.store.DatabaseConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,6 +45,21 @@ public final class Main implements Callable<Integer> {
             description = "Largest request accepted (default: ${DEFAULT-VALUE}).")
     int maxMessageBytes;
 
+    @Option(names = "--bootstrap-key-file",
+            description = "File holding the operator's bootstrap key (or env " + BootstrapKey.ENVIRONMENT_VARIABLE
+                    + "); without either, one is generated in <data-dir>/" + BootstrapKey.FILE_NAME + ".")
+    Path bootstrapKeyFile;
+
+    @Option(names = "--tls-cert", description = "PEM certificate chain of the server; with --tls-key, serves TLS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", description = "PEM (PKCS#8) private key of the server.")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca",
+            description = "PEM CA certificates of clients; with it, clients must present a certificate (mutual TLS).")
+    Path tlsClientCa;
+
     @Option(names = "--cache-size", defaultValue = "1000000",
             description = "Most principal closures cached (default: ${DEFAULT-VALUE}).")
     long cacheSize;
@@ -66,9 +83,18 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         DatabaseConfig database = new DatabaseConfig(dbUrl, dbUser, dbPassword, dataDir.toAbsolutePath(), false, poolSize);
+        if ((tlsCert == null) != (tlsKey == null) || (tlsClientCa != null && tlsCert == null)) {
+            throw new CommandLine.ParameterException(new CommandLine(this),
+                    "--tls-cert and --tls-key go together, and --tls-client-ca needs them");
+        }
+        BootstrapKey bootstrapKey = BootstrapKey.resolve(
+                System.getenv(BootstrapKey.ENVIRONMENT_VARIABLE), bootstrapKeyFile, dataDir.toAbsolutePath());
+        Tls tls = tlsCert == null ? null : new Tls(tlsCert, tlsKey, tlsClientCa);
+        // Main always authenticates: ServerConfig.withoutAuthentication exists for the shared test server only.
         var decisions = new ServerConfig.Decisions(cacheSize, Duration.ofSeconds(cacheExpirySeconds),
                 ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems);
-        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes, decisions);
+        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes, decisions, true,
+                bootstrapKey, tls);
         VerdictServer server = VerdictServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
         server.awaitTermination();

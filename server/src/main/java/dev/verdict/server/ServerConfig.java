@@ -1,5 +1,7 @@
 package dev.verdict.server;
 
+import dev.verdict.server.security.BootstrapKey;
+import dev.verdict.server.security.Tls;
 import dev.verdict.server.store.DatabaseConfig;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,9 +15,14 @@ import java.util.Objects;
  * @param workerThreads     threads serving RPCs, bounded on purpose (default 32)
  * @param maxMessageBytes   largest request accepted (default 4 MiB)
  * @param decisions         the decision plane's caches and limits (default {@link Decisions#DEFAULTS})
+ * @param authenticate      whether calls must carry credentials and are authorized; false only for the shared
+ *                          test servers of the service tests ({@link #withoutAuthentication()}), never from
+ *                          the command line
+ * @param bootstrapKey      the operator's key (required when authenticating)
+ * @param tls               TLS (and mutual TLS) of the port, or null for plaintext
  */
-public record ServerConfig(
-        String host, int port, DatabaseConfig database, int workerThreads, int maxMessageBytes, Decisions decisions) {
+public record ServerConfig(String host, int port, DatabaseConfig database, int workerThreads, int maxMessageBytes,
+        Decisions decisions, boolean authenticate, BootstrapKey bootstrapKey, Tls tls) {
     public static final int DEFAULT_PORT = 8181;
 
     /**
@@ -76,10 +83,33 @@ public record ServerConfig(
         if (maxMessageBytes < 1024) {
             throw new IllegalArgumentException("maxMessageBytes must be at least 1024, was " + maxMessageBytes);
         }
+        if (authenticate) {
+            Objects.requireNonNull(bootstrapKey, "bootstrapKey is required when authenticating");
+        }
     }
 
-    /** Defaults around a database. */
-    public static ServerConfig of(String host, int port, DatabaseConfig database) {
-        return new ServerConfig(host, port, database, 32, 4 * 1024 * 1024, Decisions.DEFAULTS);
+    /** Defaults around a database, authenticating with {@code bootstrapKey}, in plaintext. */
+    public static ServerConfig of(String host, int port, DatabaseConfig database, BootstrapKey bootstrapKey) {
+        return new ServerConfig(host, port, database, 32, 4 * 1024 * 1024, Decisions.DEFAULTS, true, bootstrapKey, null);
+    }
+
+    /**
+     * This configuration with authentication and authorization off: every call is served as if by an
+     * administrator of every organization. For the shared test server of the service tests only.
+     */
+    public ServerConfig withoutAuthentication() {
+        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, decisions, false, null, tls);
+    }
+
+    /** This configuration serving TLS. */
+    public ServerConfig withTls(Tls tls) {
+        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, decisions, authenticate,
+                bootstrapKey, tls);
+    }
+
+    /** This configuration with other limits. */
+    public ServerConfig withLimits(int workerThreads, int maxMessageBytes) {
+        return new ServerConfig(host, port, database, workerThreads, maxMessageBytes, decisions, authenticate,
+                bootstrapKey, tls);
     }
 }

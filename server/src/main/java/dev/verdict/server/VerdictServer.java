@@ -2,12 +2,23 @@ package dev.verdict.server;
 
 import dev.verdict.server.api.Api;
 import dev.verdict.server.changes.ChangeFeed;
+import dev.verdict.server.decision.AccessQuery;
+import dev.verdict.server.decision.Consistency;
 import dev.verdict.server.decision.DecisionEngine;
+import dev.verdict.server.domain.Principal;
+import dev.verdict.server.security.ApiKeys;
+import dev.verdict.server.security.Authentication;
+import dev.verdict.server.security.Authorization;
+import dev.verdict.server.security.Deadlines;
+import dev.verdict.server.security.PermissionCheck;
+import dev.verdict.server.store.ApiClientStore;
 import dev.verdict.server.store.ChangeStore;
 import dev.verdict.server.store.DecisionStore;
 import dev.verdict.server.store.Store;
 import dev.verdict.server.store.Database;
 import io.grpc.Server;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.util.MutableHandlerRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -17,6 +28,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
@@ -63,7 +75,10 @@ public final class VerdictServer implements AutoCloseable {
         // Services are added once the database is ready; until then their calls are UNIMPLEMENTED.
         MutableHandlerRegistry services = new MutableHandlerRegistry();
         ThreadPoolExecutor executor = executor(config.workerThreads());
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+        InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        Server server = (config.tls() == null
+                        ? NettyServerBuilder.forAddress(address)
+                        : NettyServerBuilder.forAddress(address, config.tls().credentials()))
                 .executor(executor)
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(health.getHealthService())
@@ -93,10 +108,13 @@ public final class VerdictServer implements AutoCloseable {
         DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();
+        // Health and reflection are open to all; every Verdict service is guarded.
+        List<ServerInterceptor> guards = guards(config, store, engine, feed);
         Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems()))
-                .forEach(services::addService);
+                .forEach(service -> services.addService(ServerInterceptors.intercept(service, guards)));
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
-        log.info("Verdict serving gRPC on {}:{}", config.host(), server.getPort());
+        log.info("Verdict serving gRPC{} on {}:{}{}", config.tls() == null ? "" : " over TLS", config.host(),
+                server.getPort(), config.authenticate() ? "" : " WITHOUT AUTHENTICATION (tests only)");
         ScheduledExecutorService stats = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "verdict-cache-stats");
             thread.setDaemon(true);
@@ -104,6 +122,25 @@ public final class VerdictServer implements AutoCloseable {
         });
         stats.scheduleAtFixedRate(() -> logCacheStats(engine), 1, 1, TimeUnit.MINUTES);
         return new VerdictServer(database, server, health, executor, feed, engine, stats);
+    }
+
+    /**
+     * The interceptors around every Verdict service, innermost first (gRPC runs the last one first):
+     * authentication establishes the caller, authorization checks the request against its rule, and a call
+     * whose deadline passed while it queued never reaches its handler.
+     */
+    private static List<ServerInterceptor> guards(ServerConfig config, Store store, DecisionEngine engine, ChangeFeed feed) {
+        if (!config.authenticate()) {
+            return List.of(new Deadlines());
+        }
+        ApiKeys apiKeys = new ApiKeys(new ApiClientStore(store), feed, ApiKeys.DEFAULT_EXPIRY);
+        // Verdict authorizes its own API with its own engine: an organization-level check, no stage, no app.
+        PermissionCheck permissions = (org, client, permission) -> engine.check(org,
+                        new AccessQuery(Principal.apiClient(client), null, AccessQuery.Target.permission(permission),
+                                null, null),
+                        Consistency.MINIMIZE_LATENCY)
+                .outcome().allowed();
+        return List.of(new Deadlines(), new Authorization(permissions), new Authentication(config.bootstrapKey(), apiKeys));
     }
 
     /** Exports the closure cache's Caffeine statistics to the log, for operators and dashboards that scrape it. */

@@ -2,6 +2,7 @@ package dev.verdict.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.server.store.DatabaseConfig;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
@@ -37,7 +38,8 @@ class HealthTest {
                 "postgres", "", null, false, 4, Duration.ofMinutes(1));
         // The database is not there yet: start() keeps waiting for it while already answering health.
         CompletableFuture<VerdictServer> starting = CompletableFuture.supplyAsync(
-                () -> VerdictServer.start(ServerConfig.of("127.0.0.1", grpcPort, database)));
+                () -> VerdictServer.start(ServerConfig.of("127.0.0.1", grpcPort, database,
+                        BootstrapKey.of(BootstrapKey.generate()))));
         ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpcPort).usePlaintext().build();
         try {
             HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
 import dev.verdict.server.store.Database;
+import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.server.store.DatabaseConfig;
 import dev.verdict.v1.AccessQuery;
 import dev.verdict.v1.AccessServiceGrpc;
@@ -63,7 +64,9 @@ class ReplicasTest {
         Database database = TestServer.server().database();
         DatabaseConfig external = new DatabaseConfig(database.jdbcUrl(), database.user(), database.password(), null,
                 false, 8);
-        replicaB = VerdictServer.start(ServerConfig.of("127.0.0.1", 0, external));
+        // A second replica of the shared test server: authentication off like it (the security tests cover it).
+        replicaB = VerdictServer.start(ServerConfig.of("127.0.0.1", 0, external, BootstrapKey.of(BootstrapKey.generate()))
+                .withoutAuthentication());
         channelB = NettyChannelBuilder.forAddress("127.0.0.1", replicaB.port()).usePlaintext().build();
     }
 

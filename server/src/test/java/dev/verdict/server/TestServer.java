@@ -1,5 +1,6 @@
 package dev.verdict.server;
 
+import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.server.store.DatabaseConfig;
 import dev.verdict.v1.CreateOrganizationRequest;
 import dev.verdict.v1.OrganizationServiceGrpc;
@@ -29,7 +30,9 @@ public final class TestServer {
         if (channel == null) {
             try {
                 Path data = Files.createTempDirectory("verdict-test-pg");
-                server = VerdictServer.start(ServerConfig.of("127.0.0.1", 0, DatabaseConfig.ephemeral(data)));
+                // Authentication off for the service tests only; SecureTestServer tests it on the same database.
+                server = VerdictServer.start(ServerConfig.of("127.0.0.1", 0, DatabaseConfig.ephemeral(data),
+                        BootstrapKey.of(BootstrapKey.generate())).withoutAuthentication());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -32,17 +32,24 @@ final class OrganizationApi extends OrganizationServiceGrpc.OrganizationServiceI
         this.idempotency = idempotency;
     }
 
+    /**
+     * Creates the organization with its administrator API client. With a {@code request_id} the response is
+     * remembered without the administrator's key, as for CreateApiClient: the request log never holds keys.
+     */
     @Override
     public void createOrganization(CreateOrganizationRequest request, StreamObserver<CreateOrganizationResponse> response) {
         Rpc.reply(response, idempotency.once(Idempotency.NO_ORGANIZATION, request.getRequestId(), "CreateOrganization",
                 CreateOrganizationResponse.parser(), () -> {
-                    Written<dev.verdict.server.domain.Organization> created =
+                    Written<OrganizationStore.NewOrganization> created =
                             organizations.create(request.getName().strip(), request.getStagesList());
                     return CreateOrganizationResponse.newBuilder()
-                            .setOrganization(toProto(created.value()))
+                            .setOrganization(toProto(created.value().organization()))
                             .setRevisionToken(created.revisionToken())
+                            .setAdminApiClient(ApiClientApi.toProto(created.value().administrator().apiClient()))
+                            .setAdminApiKey(created.value().administrator().secret())
                             .build();
-                }));
+                },
+                first -> first.toBuilder().clearAdminApiKey().build()));
     }
 
     @Override

@@ -19,7 +19,8 @@ public final class BuiltInCatalogue {
 
     public static final List<Permission> PERMISSIONS = List.of(
             // App management
-            p("apps.manage", "Create and delete apps", "App management", ORGANIZATION),
+            p("apps.view", "List and read apps", "App management", ORGANIZATION),
+            p("apps.manage", "Create, change and delete apps", "App management", ORGANIZATION, "apps.view"),
             p("app.view", "View app", "App management", APP),
             p("app.change", "Change app", "App management", APP, "app.debug", "app.deploy"),
             p("app.debug", "Debug app", "App management", APP, "app.view"),
@@ -64,6 +65,7 @@ public final class BuiltInCatalogue {
         }
         List<String> firstStage = List.of(stages.getFirst());
         List<PermissionGrant> developer = List.of(
+                new PermissionGrant("apps.view", List.of()),
                 new PermissionGrant("app.view", List.of()),
                 new PermissionGrant("app.change", firstStage),
                 new PermissionGrant("stage.view", List.of()),

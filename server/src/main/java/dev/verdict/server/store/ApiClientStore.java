@@ -37,8 +37,9 @@ public final class ApiClientStore {
     private static final int SECRET_BYTES = 32;
     private static final Pattern KEY = Pattern.compile("vk_([0-9a-f]{32})_([A-Za-z0-9_-]{43})");
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final Store store;
-    private final SecureRandom random = new SecureRandom();
 
     public ApiClientStore(Store store) {
         this.store = store;
@@ -46,23 +47,31 @@ public final class ApiClientStore {
 
     /** Creates an enabled API client named {@code name} (unique in the organization) and issues its key. */
     public Written<IssuedSecret> create(UUID org, String name) {
+        return store.write(org, w -> {
+            IssuedSecret issued = insert(w.dsl(), org, name);
+            w.change("api_client", issued.apiClient().id(), "created");
+            return issued;
+        });
+    }
+
+    /**
+     * Inserts an enabled client named {@code name} in the transaction {@code tx} and issues its key; the caller
+     * names the change (used by organization creation for the organization's first administrator client).
+     */
+    static IssuedSecret insert(DSLContext tx, UUID org, String name) {
+        if (tx.fetchExists(API_CLIENT, API_CLIENT.ORGANIZATION_ID.eq(org), API_CLIENT.NAME.eq(name))) {
+            throw DomainException.alreadyExists("api_client", name);
+        }
         UUID id = UUID.randomUUID();
         String secret = newKey(id);
-        return store.write(org, w -> {
-            DSLContext tx = w.dsl();
-            if (tx.fetchExists(API_CLIENT, API_CLIENT.ORGANIZATION_ID.eq(org), API_CLIENT.NAME.eq(name))) {
-                throw DomainException.alreadyExists("api_client", name);
-            }
-            tx.insertInto(API_CLIENT)
-                    .set(API_CLIENT.ORGANIZATION_ID, org)
-                    .set(API_CLIENT.API_CLIENT_ID, id)
-                    .set(API_CLIENT.NAME, name)
-                    .set(API_CLIENT.SECRET_HASH, hash(secret))
-                    .set(API_CLIENT.ENABLED, true)
-                    .execute();
-            w.change("api_client", id, "created");
-            return new IssuedSecret(get(tx, org, id).orElseThrow(), secret);
-        });
+        tx.insertInto(API_CLIENT)
+                .set(API_CLIENT.ORGANIZATION_ID, org)
+                .set(API_CLIENT.API_CLIENT_ID, id)
+                .set(API_CLIENT.NAME, name)
+                .set(API_CLIENT.SECRET_HASH, hash(secret))
+                .set(API_CLIENT.ENABLED, true)
+                .execute();
+        return new IssuedSecret(get(tx, org, id).orElseThrow(), secret);
     }
 
     /** The API client {@code id}, if the organization has it. */
@@ -159,9 +168,9 @@ public final class ApiClientStore {
                 .map(c -> new AuthenticatedClient(c.getOrganizationId(), c.getApiClientId(), c.getEnabled()));
     }
 
-    private String newKey(UUID id) {
+    private static String newKey(UUID id) {
         byte[] secret = new byte[SECRET_BYTES];
-        random.nextBytes(secret);
+        RANDOM.nextBytes(secret);
         return PREFIX + id.toString().replace("-", "") + "_"
                 + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
     }

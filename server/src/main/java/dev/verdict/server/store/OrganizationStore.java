@@ -10,6 +10,7 @@ import static dev.verdict.server.store.schema.Tables.USER_GROUP;
 
 import dev.verdict.server.domain.BuiltInCatalogue;
 import dev.verdict.server.domain.DomainException;
+import dev.verdict.server.domain.IssuedSecret;
 import dev.verdict.server.domain.Organization;
 import dev.verdict.server.domain.Page;
 import dev.verdict.server.domain.Permission;
@@ -26,14 +27,21 @@ import org.jooq.impl.DSL;
 
 /** Organizations: creation with the built-in catalogue, reads, renames, stage changes and deletion. */
 public final class OrganizationStore {
+    /** Name of the API client every organization is created with. */
+    public static final String ADMIN_CLIENT_NAME = "administrator";
+
     private final Store store;
 
     public OrganizationStore(Store store) {
         this.store = store;
     }
 
-    /** Creates an organization with its stages, the built-in permissions and the built-in roles. */
-    public Written<Organization> create(String name, List<String> stages) {
+    /**
+     * Creates an organization with its stages, the built-in permissions and the built-in roles, and its first
+     * API client ({@link #ADMIN_CLIENT_NAME}) holding the built-in administrator role organization-wide: without
+     * it nobody could manage the new organization, since every other key belongs to one organization.
+     */
+    public Written<NewOrganization> create(String name, List<String> stages) {
         List<String> orgStages = stages.isEmpty() ? Organization.DEFAULT_STAGES : List.copyOf(stages);
         UUID id = UUID.randomUUID();
         return store.writeNewOrganization(id, w -> {
@@ -46,10 +54,21 @@ public final class OrganizationStore {
                     .set(ORGANIZATION.REVISION, 1L)
                     .execute();
             seedCatalogue(tx, id, orgStages);
-            w.change("organization", id, "created");
-            return get(tx, id).orElseThrow();
+            IssuedSecret admin = ApiClientStore.insert(tx, id, ADMIN_CLIENT_NAME);
+            UUID adminId = admin.apiClient().id();
+            tx.insertInto(ASSIGNMENT)
+                    .set(ASSIGNMENT.ORGANIZATION_ID, id)
+                    .set(ASSIGNMENT.ASSIGNMENT_ID, UUID.randomUUID())
+                    .set(ASSIGNMENT.API_CLIENT_ID, adminId)
+                    .set(ASSIGNMENT.ROLE_KEY, BuiltInCatalogue.ADMINISTRATOR)
+                    .execute();
+            w.change("organization", id, "created").affects(adminId);
+            return new NewOrganization(get(tx, id).orElseThrow(), admin);
         });
     }
+
+    /** A just-created organization with its administrator API client and that client's key. */
+    public record NewOrganization(Organization organization, IssuedSecret administrator) {}
 
     private static void seedCatalogue(DSLContext tx, UUID org, List<String> stages) {
         for (Permission p : BuiltInCatalogue.PERMISSIONS) {

@@ -111,8 +111,9 @@ class ApiClientServiceTest {
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
         var trimmed = failure(() -> create(org, " bot "));
         assertThat(trimmed.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS);
+        // Every organization starts with its administrator client (CreateOrganization's way in).
         assertThat(clients.listApiClients(ListApiClientsRequest.newBuilder().setOrganizationId(org).build())
-                .getApiClientsList()).hasSize(1);
+                .getApiClientsList()).extracting(c -> c.getName()).containsExactly("administrator", "bot");
         // The same name in another organization is another client.
         assertThat(create(TestServer.newOrganization(), "bot").getSecret()).isNotEmpty();
     }
@@ -182,7 +183,7 @@ class ApiClientServiceTest {
         assertThat(failure(() -> clients.deleteApiClient(DeleteApiClientRequest.newBuilder()
                 .setOrganizationId(org).setApiClientId(id).build())).getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(clients.listApiClients(ListApiClientsRequest.newBuilder().setOrganizationId(org).build())
-                .getApiClientsList()).isEmpty();
+                .getApiClientsList()).extracting(c -> c.getName()).containsExactly("administrator");
 
         assertThat(get(other, id).getEnabled()).isTrue();
         assertThat(store.authenticate(theirs.getSecret()).map(AuthenticatedClient::organizationId))
@@ -213,11 +214,12 @@ class ApiClientServiceTest {
             token = page.getNextPageToken();
             pages++;
         } while (!token.isEmpty());
-        assertThat(listed).containsExactly("alpha", "bravo", "charlie", "delta", "echo");
+        // With the administrator client every organization starts with.
+        assertThat(listed).containsExactly("administrator", "alpha", "bravo", "charlie", "delta", "echo");
         assertThat(pages).isEqualTo(3);
 
         var all = clients.listApiClients(ListApiClientsRequest.newBuilder().setOrganizationId(org).build());
-        assertThat(all.getApiClientsList()).hasSize(5);
+        assertThat(all.getApiClientsList()).hasSize(6);
         assertThat(all.getNextPageToken()).isEmpty();
     }
 

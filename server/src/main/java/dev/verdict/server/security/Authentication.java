@@ -1,0 +1,67 @@
+package dev.verdict.server.security;
+
+import dev.verdict.server.api.StatusMapper;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.util.Locale;
+
+/**
+ * Establishes the {@link Caller} from {@code authorization: Bearer <key>}: the bootstrap key, or the key of an
+ * enabled API client. Anything else is UNAUTHENTICATED with the same words whatever the reason, so that a
+ * caller learns nothing about which keys or clients exist.
+ */
+public final class Authentication implements ServerInterceptor {
+    static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    static final String REFUSAL = "missing or invalid credentials";
+    private static final String SCHEME = "bearer ";
+
+    private final BootstrapKey bootstrapKey;
+    private final ApiKeys apiKeys;
+
+    public Authentication(BootstrapKey bootstrapKey, ApiKeys apiKeys) {
+        this.bootstrapKey = bootstrapKey;
+        this.apiKeys = apiKeys;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        Caller caller;
+        try {
+            caller = caller(headers.get(AUTHORIZATION));
+        } catch (RuntimeException e) {
+            // The database could not be asked (UNAVAILABLE): say so rather than blame the credentials.
+            StatusRuntimeException status = StatusMapper.toStatusException(e);
+            call.close(status.getStatus(), status.getTrailers() == null ? new Metadata() : status.getTrailers());
+            return new ServerCall.Listener<>() {};
+        }
+        if (caller == null) {
+            call.close(Status.UNAUTHENTICATED.withDescription(REFUSAL), new Metadata());
+            return new ServerCall.Listener<>() {};
+        }
+        return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
+    }
+
+    private Caller caller(String authorization) {
+        if (authorization == null || authorization.length() <= SCHEME.length()
+                || !authorization.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME)) {
+            return null;
+        }
+        String key = authorization.substring(SCHEME.length()).strip();
+        if (key.isEmpty()) {
+            return null;
+        }
+        if (bootstrapKey.matches(key)) {
+            return new Caller.Bootstrap();
+        }
+        return apiKeys.authenticate(key)
+                .<Caller>map(client -> new Caller.ApiClient(client.organizationId(), client.apiClientId()))
+                .orElse(null);
+    }
+}
