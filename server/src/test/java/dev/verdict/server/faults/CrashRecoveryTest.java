@@ -4,6 +4,7 @@ import static dev.verdict.server.store.schema.Tables.CHANGE_LOG;
 import static dev.verdict.server.store.schema.Tables.ORGANIZATION;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.verdict.server.security.BootstrapKey;
 import dev.verdict.v1.App;
 import dev.verdict.v1.AppServiceGrpc;
 import dev.verdict.v1.CreateAppRequest;
@@ -13,6 +14,7 @@ import dev.verdict.v1.GetUserRequest;
 import dev.verdict.v1.InviteUserRequest;
 import dev.verdict.v1.OrganizationServiceGrpc;
 import dev.verdict.v1.UserServiceGrpc;
+import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -48,6 +50,8 @@ import org.junit.jupiter.api.Timeout;
 class CrashRecoveryTest {
     private static final int WRITERS = 4;
     private static final int ORGANIZATIONS = 3;
+    /** The operator's key the server process is started with (authentication is on, as in production). */
+    private static final String BOOTSTRAP_KEY = BootstrapKey.generate();
 
     /** A write the server acknowledged: what it created, where, and at which revision. */
     private record Acknowledged(String org, String kind, String id, long revision) {}
@@ -63,11 +67,16 @@ class CrashRecoveryTest {
             Process second = null;
             try {
                 awaitServing(channel, first, logs.resolve("first.log"));
+                // The operator creates the organizations; each is then written with its administrator key.
                 List<String> orgs = new ArrayList<>();
+                Map<String, CallCredentials> adminKeys = new HashMap<>();
                 for (int i = 0; i < ORGANIZATIONS; i++) {
-                    orgs.add(OrganizationServiceGrpc.newBlockingStub(channel).createOrganization(
-                            CreateOrganizationRequest.newBuilder().setName("crash-" + i).build())
-                            .getOrganization().getOrganizationId());
+                    var created = OrganizationServiceGrpc.newBlockingStub(channel)
+                            .withCallCredentials(FaultServers.bearer(BOOTSTRAP_KEY))
+                            .createOrganization(CreateOrganizationRequest.newBuilder().setName("crash-" + i).build());
+                    orgs.add(created.getOrganization().getOrganizationId());
+                    adminKeys.put(created.getOrganization().getOrganizationId(),
+                            FaultServers.bearer(created.getAdminApiKey()));
                 }
 
                 ConcurrentLinkedQueue<Acknowledged> acknowledged = new ConcurrentLinkedQueue<>();
@@ -85,14 +94,14 @@ class CrashRecoveryTest {
                             try {
                                 if (i % 2 == 0) {
                                     var response = UserServiceGrpc.newBlockingStub(writes)
-                                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                                            .withCallCredentials(adminKeys.get(org)).withDeadlineAfter(5, TimeUnit.SECONDS)
                                             .inviteUser(InviteUserRequest.newBuilder().setOrganizationId(org)
                                                     .setEmail(name + "@example.com").setDisplayName(name).build());
                                     acknowledged.add(new Acknowledged(org, "user", response.getUser().getUserId(),
                                             Long.parseLong(response.getRevisionToken())));
                                 } else {
                                     var response = AppServiceGrpc.newBlockingStub(writes)
-                                            .withDeadlineAfter(5, TimeUnit.SECONDS)
+                                            .withCallCredentials(adminKeys.get(org)).withDeadlineAfter(5, TimeUnit.SECONDS)
                                             .createApp(CreateAppRequest.newBuilder().setOrganizationId(org)
                                                     .setApp(App.newBuilder().setKey("app-" + name.replace('-', '_'))
                                                             .setDisplayName(name)).build());
@@ -135,11 +144,13 @@ class CrashRecoveryTest {
                 // Every acknowledged write is there, through the restarted server.
                 for (Acknowledged write : acknowledged) {
                     if (write.kind().equals("user")) {
-                        assertThat(UserServiceGrpc.newBlockingStub(channel).getUser(GetUserRequest.newBuilder()
+                        assertThat(UserServiceGrpc.newBlockingStub(channel)
+                                .withCallCredentials(adminKeys.get(write.org())).getUser(GetUserRequest.newBuilder()
                                 .setOrganizationId(write.org()).setUserId(write.id()).build()).getUser().getUserId())
                                 .isEqualTo(write.id());
                     } else {
-                        assertThat(AppServiceGrpc.newBlockingStub(channel).getApp(GetAppRequest.newBuilder()
+                        assertThat(AppServiceGrpc.newBlockingStub(channel)
+                                .withCallCredentials(adminKeys.get(write.org())).getApp(GetAppRequest.newBuilder()
                                 .setOrganizationId(write.org()).setKey(write.id()).build()).getApp().getKey())
                                 .isEqualTo(write.id());
                     }
@@ -186,7 +197,9 @@ class CrashRecoveryTest {
         List<String> command = List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "dev.verdict.server.Main", "--host", "127.0.0.1", "--port", Integer.toString(port),
                 "--db-url", postgres.jdbcUrl(), "--db-user", "postgres", "--db-pool-size", "8", "--threads", "8");
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put(BootstrapKey.ENVIRONMENT_VARIABLE, BOOTSTRAP_KEY);
+        return builder.start();
     }
 
     private static void awaitServing(ManagedChannel channel, Process process, Path log) throws Exception {
