@@ -82,7 +82,10 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        DatabaseConfig database = new DatabaseConfig(dbUrl, dbUser, dbPassword, dataDir.toAbsolutePath(), false, poolSize);
+        // The embedded Postgres gets a folder of its own: initdb wants it empty, and the data folder also
+        // holds the generated bootstrap key.
+        DatabaseConfig database = new DatabaseConfig(dbUrl, dbUser, dbPassword,
+                dataDir.toAbsolutePath().resolve("postgres"), false, poolSize);
         if ((tlsCert == null) != (tlsKey == null) || (tlsClientCa != null && tlsCert == null)) {
             throw new CommandLine.ParameterException(new CommandLine(this),
                     "--tls-cert and --tls-key go together, and --tls-client-ca needs them");

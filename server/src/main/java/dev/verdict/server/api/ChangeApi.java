@@ -10,7 +10,6 @@ import dev.verdict.v1.ListChangesRequest;
 import dev.verdict.v1.ListChangesResponse;
 import dev.verdict.v1.WatchChangesRequest;
 import dev.verdict.v1.WatchChangesResponse;
-import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -127,7 +126,7 @@ final class ChangeApi extends ChangeServiceGrpc.ChangeServiceImplBase {
             } catch (RuntimeException e) {
                 closed = true;
                 if (!call.isCancelled()) {
-                    call.onError(Status.UNAVAILABLE.withDescription("the change stream failed").asRuntimeException());
+                    call.onError(StatusMapper.toStatusException(new DomainException.Unavailable("the change stream failed")));
                 }
             }
         }

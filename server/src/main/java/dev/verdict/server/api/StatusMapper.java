@@ -3,6 +3,7 @@ package dev.verdict.server.api;
 import com.google.protobuf.Any;
 import com.google.rpc.BadRequest;
 import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
 import com.google.rpc.ResourceInfo;
 import com.google.rpc.Status;
@@ -15,10 +16,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become gRPC statuses. Domain failures carry {@code google.rpc} details
- * ({@code BadRequest}, {@code ResourceInfo}, {@code PreconditionFailure}); anything unexpected is logged here
+ * ({@code BadRequest}, {@code ResourceInfo}, {@code PreconditionFailure}, {@code ErrorInfo} naming a missing
+ * permission); anything unexpected is logged here
  * with its cause and answered with a bare INTERNAL that reveals nothing.
  */
 public final class StatusMapper {
+    /** Domain of the {@code google.rpc.ErrorInfo} details Verdict sends. */
+    public static final String ERROR_DOMAIN = "verdict.dev";
+
     private static final Logger log = LoggerFactory.getLogger(StatusMapper.class);
 
     /*
@@ -86,6 +91,13 @@ public final class StatusMapper {
                                     .setDescription(cut(e.description(), MAX_DESCRIPTION)))
                             .build()));
             case DomainException.Unavailable e -> status(Code.UNAVAILABLE, e.getMessage(), null);
+            case DomainException.Unauthenticated e -> status(Code.UNAUTHENTICATED, e.getMessage(), null);
+            case DomainException.PermissionDenied e -> status(Code.PERMISSION_DENIED, e.getMessage(),
+                    e.permission() == null ? null : Any.pack(ErrorInfo.newBuilder()
+                            .setReason("MISSING_PERMISSION")
+                            .setDomain(ERROR_DOMAIN)
+                            .putMetadata("permission", e.permission())
+                            .build()));
             case StatusRuntimeException e -> Status.newBuilder()
                     .setCode(e.getStatus().getCode().value())
                     .setMessage(e.getStatus().getDescription() == null ? "" : e.getStatus().getDescription())

@@ -114,6 +114,28 @@ public abstract sealed class DomainException extends RuntimeException {
         }
     }
 
+    /** The call carries no valid credentials; deliberately says nothing about which part was wrong. */
+    public static final class Unauthenticated extends DomainException {
+        public Unauthenticated() {
+            super("missing or invalid credentials");
+        }
+    }
+
+    /** The caller is known but may not do this; {@code permission} names what it lacks, when one would do. */
+    public static final class PermissionDenied extends DomainException {
+        private final String permission;
+
+        public PermissionDenied(String message, String permission) {
+            super(message);
+            this.permission = permission;
+        }
+
+        /** The missing permission, or null when no permission would allow the call. */
+        public String permission() {
+            return permission;
+        }
+    }
+
     /** The database cannot be reached; the caller may retry. */
     public static final class Unavailable extends DomainException {
         public Unavailable(String message) {

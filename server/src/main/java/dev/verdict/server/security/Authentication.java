@@ -1,13 +1,13 @@
 package dev.verdict.server.security;
 
 import dev.verdict.server.api.StatusMapper;
+import dev.verdict.server.domain.DomainException;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.util.Locale;
 
@@ -18,7 +18,6 @@ import java.util.Locale;
  */
 public final class Authentication implements ServerInterceptor {
     static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-    static final String REFUSAL = "missing or invalid credentials";
     private static final String SCHEME = "bearer ";
 
     private final BootstrapKey bootstrapKey;
@@ -42,7 +41,7 @@ public final class Authentication implements ServerInterceptor {
             return new ServerCall.Listener<>() {};
         }
         if (caller == null) {
-            call.close(Status.UNAUTHENTICATED.withDescription(REFUSAL), new Metadata());
+            call.close(StatusMapper.toStatusException(new DomainException.Unauthenticated()).getStatus(), new Metadata());
             return new ServerCall.Listener<>() {};
         }
         return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);

@@ -1,10 +1,7 @@
 package dev.verdict.server.security;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
-import com.google.rpc.Code;
-import com.google.rpc.ErrorInfo;
 import dev.verdict.server.api.StatusMapper;
 import dev.verdict.server.domain.DomainException;
 import io.grpc.ForwardingServerCallListener;
@@ -13,7 +10,6 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.util.UUID;
 
 /**
@@ -24,9 +20,6 @@ import java.util.UUID;
  * PERMISSION_DENIED naming the permission (an {@code ErrorInfo} carries it too).
  */
 public final class Authorization implements ServerInterceptor {
-    /** Domain of the {@code ErrorInfo} details. */
-    public static final String ERROR_DOMAIN = "verdict.dev";
-
     private final PermissionCheck permissions;
 
     public Authorization(PermissionCheck permissions) {
@@ -107,18 +100,8 @@ public final class Authorization implements ServerInterceptor {
         }
     }
 
-    private static StatusRuntimeException denied(String message, String permission) {
-        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
-                .setCode(Code.PERMISSION_DENIED.getNumber())
-                .setMessage(message);
-        if (permission != null) {
-            status.addDetails(Any.pack(ErrorInfo.newBuilder()
-                    .setReason("MISSING_PERMISSION")
-                    .setDomain(ERROR_DOMAIN)
-                    .putMetadata("permission", permission)
-                    .build()));
-        }
-        return StatusProto.toStatusRuntimeException(status.build());
+    private static DomainException.PermissionDenied denied(String message, String permission) {
+        return new DomainException.PermissionDenied(message, permission);
     }
 
     /** Where a request names its organization: {@code organization_id}, or {@code organization.organization_id}. */
