@@ -3,6 +3,7 @@ package dev.verdict.client;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
 import com.google.rpc.PreconditionFailure;
 import com.google.rpc.ResourceInfo;
 import io.grpc.Status;
@@ -30,6 +31,7 @@ final class Failures {
         List<PreconditionViolation> preconditions = new ArrayList<>();
         String resourceType = "";
         String resourceName = "";
+        String missingPermission = "";
         for (Any detail : details) {
             try {
                 if (detail.is(BadRequest.class)) {
@@ -42,13 +44,19 @@ final class Failures {
                     ResourceInfo info = detail.unpack(ResourceInfo.class);
                     resourceType = info.getResourceType();
                     resourceName = info.getResourceName();
+                } else if (detail.is(ErrorInfo.class)) {
+                    ErrorInfo info = detail.unpack(ErrorInfo.class);
+                    if (info.getReason().equals("MISSING_PERMISSION")) {
+                        missingPermission = info.getMetadataOrDefault("permission", "");
+                    }
                 }
             } catch (InvalidProtocolBufferException ignored) {
                 // A detail that does not parse is left out; the code and message still say what failed.
             }
         }
         VerdictException.Failure failure =
-                new VerdictException.Failure(code, message, fields, preconditions, resourceType, resourceName);
+                new VerdictException.Failure(code, message, fields, preconditions, resourceType, resourceName,
+                        missingPermission);
         return switch (code) {
             case INVALID_ARGUMENT -> new InvalidArgumentException(failure, cause);
             case NOT_FOUND -> new NotFoundException(failure, cause);

@@ -22,7 +22,9 @@ import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelRegistry;
 import io.grpc.TlsChannelCredentials;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -446,14 +448,26 @@ public final class VerdictClient implements AutoCloseable {
             return this;
         }
 
-        /** Talks TLS, trusting the certificate authorities in a PEM file instead of the JVM's. */
+        /**
+         * Talks TLS, trusting the certificate authorities in a PEM file (one or more {@code BEGIN CERTIFICATE}
+         * blocks) instead of the JVM's. The server's certificate must name the target's host (DNS or IP
+         * subject alternative name).
+         */
         public Builder trustedCertificates(Path caPem) {
             this.trustedCertificates = readable(caPem, "trustedCertificates");
             this.plaintext = false;
             return this;
         }
 
-        /** Talks mutual TLS, presenting this certificate chain and PKCS#8 private key (both PEM). */
+        /**
+         * Talks mutual TLS, presenting this certificate chain and its private key, both PEM files. The key may be
+         * unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}, RSA or EC, what gRPC's TLS reads), PKCS#1
+         * ({@code BEGIN RSA PRIVATE KEY}) or SEC1 with a named curve ({@code BEGIN EC PRIVATE KEY}); the last two
+         * are rewrapped as PKCS#8. Encrypted keys ({@code ENCRYPTED PRIVATE KEY}, or a {@code Proc-Type: 4,ENCRYPTED}
+         * header) are refused: decrypt them first, e.g. {@code openssl pkcs8 -topk8 -nocrypt -in key.pem}. The
+         * files are read by {@link #build()}, which throws an {@link IllegalArgumentException} naming the problem,
+         * also when the key is not the one of the chain's first certificate.
+         */
         public Builder clientCertificate(Path certificateChainPem, Path privateKeyPem) {
             this.clientCertificate = readable(certificateChainPem, "clientCertificate");
             this.clientKey = readable(privateKeyPem, "clientKey");
@@ -577,8 +591,14 @@ public final class VerdictClient implements AutoCloseable {
                     tls.trustManager(trustedCertificates.toFile());
                 }
                 if (clientCertificate != null) {
-                    tls.keyManager(clientCertificate.toFile(), clientKey.toFile());
+                    try (InputStream chain = Files.newInputStream(clientCertificate)) {
+                        byte[] key = PrivateKeyPem.pkcs8(clientKey);
+                        PrivateKeyPem.requireMatch(clientCertificate, key, clientKey);
+                        tls.keyManager(chain, new ByteArrayInputStream(key));
+                    }
                 }
+            } catch (IllegalArgumentException e) {
+                throw e;
             } catch (IOException | RuntimeException e) {
                 throw new IllegalArgumentException("cannot read the TLS certificates or key: " + e.getMessage(), e);
             }

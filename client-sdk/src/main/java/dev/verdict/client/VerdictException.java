@@ -7,7 +7,7 @@ import java.util.List;
  * A call to Verdict failed. The one (unchecked) exception type of the SDK: catch it to handle any failure, or
  * one of its subclasses for a particular status. Carries the gRPC status code, the server's message, and the
  * details the server attached ({@code google.rpc.BadRequest} field violations, {@code PreconditionFailure}
- * violations, {@code ResourceInfo}).
+ * violations, {@code ResourceInfo}; the missing permission of a {@link PermissionDeniedException}).
  */
 public class VerdictException extends RuntimeException {
     private static final long serialVersionUID = 1L;
@@ -67,6 +67,8 @@ public class VerdictException extends RuntimeException {
      * @param preconditionViolations {@code PreconditionFailure} violations
      * @param resourceType           {@code ResourceInfo.resource_type}, or empty
      * @param resourceName           {@code ResourceInfo.resource_name}, or empty
+     * @param missingPermission      the permission a {@code PERMISSION_DENIED} names ({@code google.rpc.ErrorInfo}
+     *                               with reason {@code MISSING_PERMISSION}), or empty
      */
     public record Failure(
             Status.Code code,
@@ -74,5 +76,13 @@ public class VerdictException extends RuntimeException {
             List<FieldViolation> fieldViolations,
             List<PreconditionViolation> preconditionViolations,
             String resourceType,
-            String resourceName) {}
+            String resourceName,
+            String missingPermission) {
+
+        /** A failure that names no missing permission. */
+        public Failure(Status.Code code, String message, List<FieldViolation> fieldViolations,
+                List<PreconditionViolation> preconditionViolations, String resourceType, String resourceName) {
+            this(code, message, fieldViolations, preconditionViolations, resourceType, resourceName, "");
+        }
+    }
 }
