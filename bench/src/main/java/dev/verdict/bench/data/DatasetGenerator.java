@@ -26,7 +26,7 @@ import java.util.SplittableRandom;
  *
  * <p>Shape, chosen to look like a real tenant of the low-code platform: custom permissions in app-defined
  * sections with an implication DAG (within a section, {@code edit ⇒ view}; some cross sections and levels);
- * end-user roles, a quarter of them without permissions (apps check the role itself); organization roles with
+ * end-user roles of APP-level permissions, some without any (apps check the role itself); organization roles with
  * per-stage grants; groups in one stage each with 1-5 grants and 0-2 IdP mappings; users mostly ACTIVE, in
  * 0-6 groups drawn by Zipf (most in 1-3, a few huge groups), some with external groups, a few with direct
  * assignments.
@@ -109,8 +109,10 @@ public final class DatasetGenerator {
     }
 
     private static List<Role> endUserRoles(Size size, List<Permission> custom, SplittableRandom random) {
-        List<Permission> appOrStage = new ArrayList<>(custom);
-        BuiltIns.PERMISSIONS.stream().filter(p -> p.level() != Level.ORGANIZATION).forEach(appOrStage::add);
+        // End-user roles are granted on an app, so they hold APP-level permissions only (the server refuses others).
+        List<Permission> appLevel = new ArrayList<>(BuiltIns.PERMISSIONS);
+        appLevel.addAll(custom);
+        appLevel.removeIf(p -> p.level() != Level.APP);
         List<Role> roles = new ArrayList<>();
         for (int i = 0; i < size.endUserRoles; i++) {
             int section = i % size.sections;
@@ -121,9 +123,11 @@ public final class DatasetGenerator {
                 int count = 1 + random.nextInt(4);
                 Set<String> chosen = new LinkedHashSet<>();
                 for (int g = 0; g < count; g++) {
+                    String prefix = SECTIONS[section].toLowerCase() + ".";
+                    List<Permission> own = appLevel.stream().filter(p -> p.key().startsWith(prefix)).toList();
                     Permission permission = random.nextDouble() < 0.8
-                            ? custom.get(section * size.permissionsPerSection + random.nextInt(size.permissionsPerSection))
-                            : appOrStage.get(random.nextInt(appOrStage.size()));
+                            ? own.get(random.nextInt(own.size()))
+                            : appLevel.get(random.nextInt(appLevel.size()));
                     if (chosen.add(permission.key())) {
                         grants.add(new PermissionGrant(permission.key(), stagesOf(permission, 0.3, random)));
                     }
