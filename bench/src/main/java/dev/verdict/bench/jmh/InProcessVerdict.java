@@ -22,8 +22,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
@@ -32,6 +35,8 @@ import java.util.stream.IntStream;
  * cached for hours so that none expires during a run.
  */
 public final class InProcessVerdict implements AutoCloseable {
+    private static final int WARM_THREADS = 4;
+
     private final VerdictServer server;
     private final Dataset dataset;
     private final Reference reference;
@@ -117,11 +122,22 @@ public final class InProcessVerdict implements AutoCloseable {
         AccessQuery first = new AccessQuery(Principal.user(userId(0)), null, AccessQuery.Target.permission("app.view"),
                 dataset.stages().getFirst(), dataset.apps().getFirst());
         engine().check(organizationId, first, Consistency.atLeastAsFresh(loaded.revision()));
-        IntStream users = everyUser ? IntStream.range(0, dataset.users().size())
-                : mix.stream().mapToInt(Query::user).distinct();
-        users.forEach(i -> engine().check(organizationId,
-                new AccessQuery(Principal.user(userId(i)), null, first.target(), first.stage(), first.appKey()),
-                Consistency.MINIMIZE_LATENCY));
+        int[] users = everyUser ? IntStream.range(0, dataset.users().size()).toArray()
+                : mix.stream().mapToInt(Query::user).distinct().toArray();
+        // A few loads at once: each is mostly waiting for Postgres.
+        ForkJoinPool pool = new ForkJoinPool(WARM_THREADS);
+        try {
+            pool.submit(() -> Arrays.stream(users).parallel().forEach(i -> engine().check(organizationId,
+                    new AccessQuery(Principal.user(userId(i)), null, first.target(), first.stage(), first.appKey()),
+                    Consistency.MINIMIZE_LATENCY))).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while warming", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("warming failed", e.getCause());
+        } finally {
+            pool.shutdown();
+        }
     }
 
     /** Throws unless the engine answers every query as the reference rule does. */
