@@ -29,12 +29,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -151,7 +154,7 @@ public final class Prepare implements Callable<Integer> {
                 + ", \"apiKey\": " + Json.string(loaded.apiKey())
                 + ", \"size\": " + Json.string(size.name())
                 + ", \"seed\": " + seed
-                + ", \"loadSeconds\": " + String.format("%.1f", loaded.loadSeconds())
+                + ", \"loadSeconds\": " + String.format(Locale.ROOT, "%.1f", loaded.loadSeconds())
                 + ", \"users\": " + dataset.users().size()
                 + ", \"apps\": " + dataset.apps().size()
                 + ", \"groups\": " + dataset.groups().size() + "}\n");
@@ -162,12 +165,13 @@ public final class Prepare implements Callable<Integer> {
                 expectedOut.write(query.allowed() ? 1 : 0);
             }
         }
-        // A hot user's allow and an active user's deny: the first of each in the mix (hot users dominate it).
-        Query allow = mix.stream().filter(q -> q.allowed() && !q.cold()).findFirst().orElseThrow();
+        // An allow and a deny (NO_GRANT: an active user) of the users the mix asks about most: cache hits.
+        Map<Integer, Long> asked = mix.stream().collect(Collectors.groupingBy(Query::user, Collectors.counting()));
+        Comparator<Query> hottestFirst = Comparator.comparingLong((Query q) -> asked.get(q.user())).reversed();
+        Query allow = mix.stream().filter(Query::allowed).min(hottestFirst).orElseThrow();
         Query deny = mix.stream()
-                .filter(q -> !q.allowed() && !q.cold()
-                        && dataset.users().get(q.user()).status() == Dataset.Status.ACTIVE)
-                .findFirst().orElseThrow();
+                .filter(q -> !q.allowed() && dataset.users().get(q.user()).status() == Dataset.Status.ACTIVE)
+                .min(hottestFirst).orElseThrow();
         Files.write(out.resolve("check-allow.grpc"), framed(Requests.checkAccess(org, allow, ids)));
         Files.write(out.resolve("check-deny.grpc"), framed(Requests.checkAccess(org, deny, ids)));
         BatchCheckAccessRequest.Builder batch = BatchCheckAccessRequest.newBuilder().setOrganizationId(org);
