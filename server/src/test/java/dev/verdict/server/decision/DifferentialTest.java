@@ -79,6 +79,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -88,6 +89,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -110,7 +112,7 @@ import org.junit.jupiter.api.Test;
  */
 class DifferentialTest {
     private static final int CHECKS_PER_STEP = 1000;
-    private static final int STEPS_PER_WORLD = 40;
+    private static final int STEPS_PER_WORLD = 50;
     /**
      * Checks per mode and step that go through unary CheckAccess (all in flight together), the rest through
      * BatchCheckAccess; fewer for fully_consistent, where each unary call reads its principal afresh.
@@ -176,6 +178,8 @@ class DifferentialTest {
         final List<String> log = new ArrayList<>();
         final List<String> stages = new ArrayList<>();
         final List<String> goneStages = new ArrayList<>();
+        /** Added stages that no new grant, group or assignment uses, so that they can be removed again. */
+        final Set<String> spareStages = new HashSet<>();
         final List<String> permissionKeys = new ArrayList<>();
         final List<String> customPermissions = new ArrayList<>();
         final List<String> gonePermissions = new ArrayList<>();
@@ -187,6 +191,8 @@ class DifferentialTest {
         final List<String> goneApps = new ArrayList<>();
         final List<String> userIds = new ArrayList<>();
         final List<String> goneUserIds = new ArrayList<>();
+        /** Every user ever invited, in order: sets of users are listed in this order, for reproducible runs. */
+        final List<String> allUserIds = new ArrayList<>();
         /** Every user's current email (deleted users: their last one). */
         final Map<String, String> emails = new HashMap<>();
         /** Every email ever given to a user, current or not. */
@@ -200,6 +206,12 @@ class DifferentialTest {
 
         String next(String prefix) {
             return prefix + (serial++);
+        }
+
+        /** A stage for a new grant, group or assignment: any but the spare ones. */
+        String grantStage(Random random) {
+            List<String> usable = stages.stream().filter(s -> !spareStages.contains(s)).toList();
+            return usable.get(random.nextInt(usable.size()));
         }
 
         boolean isCustomRole(String key) {
@@ -221,6 +233,7 @@ class DifferentialTest {
         final List<String> revisionReports = new ArrayList<>();
         String firstWorldLog;
         final Map<String, Long> nanos = new HashMap<>();
+        final Map<String, int[]> mutations = new TreeMap<>();
 
         Tally(long seed) {
             this.seed = seed;
@@ -250,6 +263,16 @@ class DifferentialTest {
             }
         }
 
+        /** Counts a step's mutations by kind (their first two words), done and refused. */
+        void mutation(String description) {
+            for (String part : description.split("; ")) {
+                String[] words = part.split(" ");
+                String kind = words.length > 1 && !words[1].contains("-") && !words[1].contains("@")
+                        ? words[0] + " " + words[1] : words[0];
+                mutations.computeIfAbsent(kind, k -> new int[2])[part.contains("(refused)") ? 1 : 0]++;
+            }
+        }
+
         void time(String phase, long startNanos) {
             nanos.merge(phase, System.nanoTime() - startNanos, Long::sum);
         }
@@ -273,7 +296,9 @@ class DifferentialTest {
             for (int step = 0; step <= STEPS_PER_WORLD && tally.checks < totalChecks; step++) {
                 t = System.nanoTime();
                 if (step > 0) {
-                    world.log.add(step + ": " + mutate(world, random));
+                    String mutation = mutate(world, random);
+                    world.log.add(step + ": " + mutation);
+                    tally.mutation(mutation);
                     tally.time("mutate", t);
                     t = System.nanoTime();
                     awaitFeed(world);
@@ -315,6 +340,8 @@ class DifferentialTest {
                 + " of the known fully_consistent kind) (seed=" + seed + ")");
         System.out.println("DifferentialTest time by phase (ms): " + tally.nanos.entrySet().stream()
                 .map(e -> e.getKey() + "=" + TimeUnit.NANOSECONDS.toMillis(e.getValue())).sorted().toList());
+        System.out.println("DifferentialTest mutations (done/refused): " + tally.mutations.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue()[0] + "/" + e.getValue()[1]).toList());
         if (tally.firstWorldLog != null) {
             System.out.println(tally.firstWorldLog);
         }
@@ -743,7 +770,7 @@ class DifferentialTest {
         PermissionGrant.Builder grant = PermissionGrant.newBuilder().setPermissionKey(permission);
         if (level != PermissionLevel.PERMISSION_LEVEL_ORGANIZATION && random.nextBoolean()) {
             for (String stage : w.stages) {
-                if (random.nextBoolean()) {
+                if (!w.spareStages.contains(stage) && random.nextBoolean()) {
                     grant.addStages(stage);
                 }
             }
@@ -765,6 +792,7 @@ class DifferentialTest {
         var response = users.inviteUser(InviteUserRequest.newBuilder().setOrganizationId(w.org).setEmail(email).build());
         String id = response.getUser().getUserId();
         w.userIds.add(id);
+        w.allUserIds.add(id);
         w.emails.put(id, email);
         if (!w.allEmails.contains(email)) {
             w.allEmails.add(email);
@@ -786,7 +814,7 @@ class DifferentialTest {
 
     private String createGroup(World w, Random random) {
         CreateGroupRequest.Builder group = CreateGroupRequest.newBuilder().setOrganizationId(w.org)
-                .setName(w.next("group")).setStage(pick(random, w.stages));
+                .setName(w.next("group")).setStage(w.grantStage(random));
         Set<String> seen = new HashSet<>();
         for (int j = 0; j < 1 + random.nextInt(3); j++) {
             String role = pick(random, w.endUserRoles);
@@ -822,14 +850,14 @@ class DifferentialTest {
         if (endUser) {
             request.setPrincipal(Principal.newBuilder().setUserId(pick(random, w.userIds)))
                     .setRoleKey(pick(random, w.endUserRoles));
-            scope.setStage(pick(random, w.stages)).setAppKey(pick(random, w.appKeys));
+            scope.setStage(w.grantStage(random)).setAppKey(pick(random, w.appKeys));
         } else {
             request.setPrincipal(random.nextInt(4) == 0
                             ? Principal.newBuilder().setApiClientId(pick(random, w.clientIds))
                             : Principal.newBuilder().setUserId(pick(random, w.userIds)))
                     .setRoleKey(pick(random, w.orgRoles));
             if (random.nextBoolean()) {
-                scope.setStage(pick(random, w.stages));
+                scope.setStage(w.grantStage(random));
             }
             if (random.nextBoolean()) {
                 scope.setAppKey(pick(random, w.appKeys));
@@ -839,7 +867,7 @@ class DifferentialTest {
         if (request.getPrincipal().hasUserId()) {
             w.focusUsers.add(request.getPrincipal().getUserId());
         }
-        String what = "grant " + request.getRoleKey() + " to " + request.getPrincipal().toString().strip()
+        String what = "grant role " + request.getRoleKey() + " to " + request.getPrincipal().toString().strip()
                 + " at " + scope.getStage() + "/" + scope.getAppKey();
         return write(w, what, () -> {
             var response = assignments.grantRole(request.build());
@@ -929,10 +957,14 @@ class DifferentialTest {
             }
             case 15, 16 -> {
                 String group = pick(random, w.groupIds);
-                GroupRoleGrant grant = GroupRoleGrant.newBuilder().setRoleKey(pick(random, w.endUserRoles))
-                        .setAppKey(pick(random, w.appKeys)).build();
-                w.focusUsers.addAll(groupUsers(w, group));
                 boolean add = random.nextBoolean();
+                // A revoke mostly of a grant the group has (by the last snapshot), else of a random one.
+                List<String[]> existing = w.last.groupRoleGrants().getOrDefault(UUID.fromString(group), List.of())
+                        .stream().sorted(Comparator.comparing(g -> g[0] + "@" + g[1])).toList();
+                String[] chosen = !add && !existing.isEmpty() && random.nextInt(5) > 0 ? pick(random, existing)
+                        : new String[] {pick(random, w.endUserRoles), pick(random, w.appKeys)};
+                GroupRoleGrant grant = GroupRoleGrant.newBuilder().setRoleKey(chosen[0]).setAppKey(chosen[1]).build();
+                w.focusUsers.addAll(groupUsers(w, group));
                 return write(w, (add ? "grant group " : "revoke group ") + group + " " + grant.getRoleKey() + "@"
                         + grant.getAppKey(), () -> add
                         ? groups.grantGroupRole(GrantGroupRoleRequest.newBuilder().setOrganizationId(org)
@@ -941,12 +973,16 @@ class DifferentialTest {
                                 .setGroupId(group).setGrant(grant).build()).getRevisionToken());
             }
             case 17, 18 -> {
-                IdpMapping mapping = IdpMapping.newBuilder().setIdp(pick(random, IDPS))
-                        .setExternalGroup(pick(random, EXTERNAL_GROUPS)).build();
                 String group = pick(random, w.groupIds);
+                boolean add = random.nextBoolean();
+                // A removal mostly of a mapping the group has (by the last snapshot), else of a random one.
+                List<List<String>> existing = w.last.groupMappings().getOrDefault(UUID.fromString(group), Set.of())
+                        .stream().sorted(Comparator.comparing(List::toString)).toList();
+                List<String> chosen = !add && !existing.isEmpty() && random.nextInt(5) > 0 ? pick(random, existing)
+                        : List.of(pick(random, IDPS), pick(random, EXTERNAL_GROUPS));
+                IdpMapping mapping = IdpMapping.newBuilder().setIdp(chosen.get(0)).setExternalGroup(chosen.get(1)).build();
                 w.focusUsers.addAll(mappedUsers(w, List.of(mapping)));
                 w.focusUsers.addAll(groupUsers(w, group));
-                boolean add = random.nextBoolean();
                 return write(w, (add ? "add mapping " : "remove mapping ") + mapping.getIdp() + ":"
                         + mapping.getExternalGroup() + " of group " + group, () -> add
                         ? groups.addIdpMapping(AddIdpMappingRequest.newBuilder().setOrganizationId(org)
@@ -1057,23 +1093,27 @@ class DifferentialTest {
     }
 
     /**
-     * UpdateOrganization's stages: adds one (new, or one removed earlier) at a random position, or removes
-     * one that nothing uses (by the last snapshot); now and then tries to remove a used one, which is refused.
+     * UpdateOrganization's stages: adds one (new, or one removed earlier) at a random position, half of them
+     * spare (no new grant uses them, though grants for all stages cover them), or removes one that nothing
+     * uses (by the last snapshot); now and then tries to remove a used one, which is refused.
      */
     private String updateStages(World w, Random random) {
         Set<String> used = stagesInUse(w.last);
         List<String> unused = w.stages.stream().filter(s -> !used.contains(s)).toList();
         List<String> stages = new ArrayList<>(w.stages);
         String what;
-        boolean remove = w.stages.size() > 1 && (!unused.isEmpty() ? random.nextInt(3) > 0 : random.nextInt(4) == 0);
-        if (remove) {
-            String stage = unused.isEmpty() ? pick(random, w.stages) : pick(random, unused);
+        boolean tryUsed = random.nextInt(6) == 0;
+        if (w.stages.size() > 1 && (tryUsed || (!unused.isEmpty() && (w.stages.size() >= 6 || random.nextInt(4) > 0)))) {
+            String stage = tryUsed || unused.isEmpty() ? pick(random, w.stages) : pick(random, unused);
             stages.remove(stage);
             what = "remove stage " + stage + (unused.contains(stage) ? "" : " (in use)");
         } else if (w.stages.size() < 6) {
             String stage = !w.goneStages.isEmpty() && random.nextBoolean() ? pick(random, w.goneStages) : w.next("stage");
             stages.add(random.nextInt(stages.size() + 1), stage);
-            what = "add stage " + stage;
+            if (random.nextBoolean()) {
+                w.spareStages.add(stage);
+            }
+            what = "add stage " + stage + (w.spareStages.contains(stage) ? " (spare)" : "");
         } else {
             return "nothing";
         }
@@ -1085,8 +1125,12 @@ class DifferentialTest {
             gone.removeAll(stages);
             w.goneStages.removeAll(stages);
             w.goneStages.addAll(gone);
+            w.spareStages.removeAll(gone);
             w.stages.clear();
             w.stages.addAll(stages);
+        }
+        if (!done) {
+            w.spareStages.retainAll(w.stages);
         }
         return what + " → " + stages + (done ? "" : " (refused)");
     }
@@ -1183,7 +1227,7 @@ class DifferentialTest {
     }
 
     /** The users who are effective members of {@code group} in the last snapshot. */
-    private static Set<String> groupUsers(World w, String group) {
+    private static List<String> groupUsers(World w, String group) {
         Set<String> found = new HashSet<>();
         UUID id = UUID.fromString(group);
         w.last.groupMembers().getOrDefault(id, Set.of()).forEach(u -> found.add(u.toString()));
@@ -1193,14 +1237,14 @@ class DifferentialTest {
                 found.add(user.toString());
             }
         });
-        return found;
+        return inOrder(w, found);
     }
 
     /** The users whose external groups (in the last snapshot) match one of {@code mappings}. */
-    private static Set<String> mappedUsers(World w, Collection<IdpMapping> mappings) {
+    private static List<String> mappedUsers(World w, Collection<IdpMapping> mappings) {
         Set<String> found = new HashSet<>();
         if (w.last == null) {
-            return found;
+            return List.of();
         }
         Set<List<String>> pairs = new HashSet<>();
         mappings.forEach(m -> pairs.add(List.of(m.getIdp(), m.getExternalGroup())));
@@ -1209,7 +1253,11 @@ class DifferentialTest {
                 found.add(user.toString());
             }
         });
-        return found;
+        return inOrder(w, found);
+    }
+
+    private static List<String> inOrder(World w, Set<String> users) {
+        return w.allUserIds.stream().filter(users::contains).toList();
     }
 
     private static void focusUser(World w, String id) {
