@@ -956,8 +956,8 @@ class DifferentialTest {
                 return updateImplications(w, random);
             }
             case 15, 16 -> {
-                String group = pick(random, w.groupIds);
                 boolean add = random.nextBoolean();
+                String group = add ? pick(random, w.groupIds) : groupWith(w, random, w.last.groupRoleGrants().keySet());
                 // A revoke mostly of a grant the group has (by the last snapshot), else of a random one.
                 List<String[]> existing = w.last.groupRoleGrants().getOrDefault(UUID.fromString(group), List.of())
                         .stream().sorted(Comparator.comparing(g -> g[0] + "@" + g[1])).toList();
@@ -973,8 +973,8 @@ class DifferentialTest {
                                 .setGroupId(group).setGrant(grant).build()).getRevisionToken());
             }
             case 17, 18 -> {
-                String group = pick(random, w.groupIds);
                 boolean add = random.nextBoolean();
+                String group = add ? pick(random, w.groupIds) : groupWith(w, random, w.last.groupMappings().keySet());
                 // A removal mostly of a mapping the group has (by the last snapshot), else of a random one.
                 List<List<String>> existing = w.last.groupMappings().getOrDefault(UUID.fromString(group), Set.of())
                         .stream().sorted(Comparator.comparing(List::toString)).toList();
@@ -1254,6 +1254,12 @@ class DifferentialTest {
             }
         });
         return inOrder(w, found);
+    }
+
+    /** Mostly a group among {@code having} (by the last snapshot), else any. */
+    private static String groupWith(World w, Random random, Set<UUID> having) {
+        List<String> candidates = w.groupIds.stream().filter(g -> having.contains(UUID.fromString(g))).toList();
+        return candidates.isEmpty() || random.nextInt(5) == 0 ? pick(random, w.groupIds) : pick(random, candidates);
     }
 
     private static List<String> inOrder(World w, Set<String> users) {
