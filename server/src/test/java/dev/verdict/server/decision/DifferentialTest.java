@@ -120,14 +120,6 @@ class DifferentialTest {
     private static final int UNARY_PER_CALL = 16;
     private static final long FEED_TIMEOUT_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final int MAX_REPORTED = 10;
-    /**
-     * Known engine bug, reported with this test: a fully_consistent answer that reads no principal's grants
-     * (an unknown app, an email nobody has) reports the revision of the catalogue instead of the revision
-     * the feed caught up to, so its token can be older than a write it saw. While true, such answers are
-     * counted and printed, not failed; set to false once DecisionEngine.session reports the revision that
-     * {@code ChangeFeed.catchUp} returned.
-     */
-    private static final boolean TOLERATE_FULLY_CONSISTENT_CATALOGUE_REVISION = true;
     private static final String[] IDPS = {"azure", "okta"};
     private static final String[] EXTERNAL_GROUPS = {"Sales", "sales", "Finance", "Marketing", "Ops"};
     private static final PermissionLevel[] LEVELS = {PermissionLevel.PERMISSION_LEVEL_ORGANIZATION,
@@ -229,7 +221,6 @@ class DifferentialTest {
         int mismatches;
         final List<String> reports = new ArrayList<>();
         int staleRevisions;
-        int knownStaleRevisions;
         final List<String> revisionReports = new ArrayList<>();
         String firstWorldLog;
         final Map<String, Long> nanos = new HashMap<>();
@@ -336,8 +327,7 @@ class DifferentialTest {
         System.out.println("DifferentialTest compared " + tally.checks + " checks " + tally.checksByMode + " ("
                 + tally.unaryChecks + " unary) and " + tally.reverseQueries + " reverse queries over " + worlds
                 + " organizations in " + seconds + " s, " + tally.mismatches + " mismatches, " + tally.staleRevisions
-                + " answers at a stale revision (and " + tally.knownStaleRevisions
-                + " of the known fully_consistent kind) (seed=" + seed + ")");
+                + " answers at a stale revision (seed=" + seed + ")");
         System.out.println("DifferentialTest time by phase (ms): " + tally.nanos.entrySet().stream()
                 .map(e -> e.getKey() + "=" + TimeUnit.NANOSECONDS.toMillis(e.getValue())).sorted().toList());
         System.out.println("DifferentialTest mutations (done/refused): " + tally.mutations.entrySet().stream()
@@ -405,12 +395,7 @@ class DifferentialTest {
             try {
                 CheckAccessResponse response = future.get();
                 outcome = outcome(response);
-                boolean known = TOLERATE_FULLY_CONSISTENT_CATALOGUE_REVISION && mode == Mode.FULLY_CONSISTENT
-                        && (outcome.equals(Outcome.denied("APP_NOT_FOUND"))
-                                || (q.userEmail() != null && outcome.equals(Outcome.denied("PRINCIPAL_NOT_FOUND"))));
-                if (Long.parseLong(response.getRevisionToken()) < minimum && known) {
-                    tally.knownStaleRevisions++;
-                } else if (Long.parseLong(response.getRevisionToken()) < minimum) {
+                if (Long.parseLong(response.getRevisionToken()) < minimum) {
                     tally.staleRevision(w, step, mode + " CheckAccess " + q + " answered " + outcome
                             + " at revision " + response.getRevisionToken() + ", before the applied revision " + minimum);
                 }
