@@ -20,13 +20,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -166,12 +165,13 @@ public final class LoadGenerator implements Callable<Integer> {
         return Math.round(h.getValueAtPercentile(percentile) / 100.0) / 10.0;
     }
 
-    /** One warm-up plus measured window: issues requests from one thread, records answers on the event loops. */
+    /** One warm-up plus measured window: requests are issued and answers recorded on the event loops. */
     private final class Run {
         final Dataset dataset;
         final List<AccessServiceGrpc.AccessServiceStub> stubs;
         final List<BatchCheckAccessRequest> batches;
-        final Semaphore permits = new Semaphore(inFlight);
+        final CountDownLatch slotsDone = new CountDownLatch(inFlight);
+        final AtomicLong issued = new AtomicLong();
         // Nanoseconds, up to one minute with three significant digits.
         final Histogram latencies = new ConcurrentHistogram(TimeUnit.MINUTES.toNanos(1), 3);
         final LongAdder mismatches = new LongAdder();
@@ -179,7 +179,7 @@ public final class LoadGenerator implements Callable<Integer> {
         final Map<Status.Code, Long> errorCodes = new ConcurrentHashMap<>();
         // The server's cache may already hold a principal this run has not asked about, so this is an upper
         // bound on misses; a repeat of a principal asked about before is a cache hit unless it was evicted.
-        final Set<String> principalsSeen = new HashSet<>();
+        final Set<String> principalsSeen = ConcurrentHashMap.newKeySet();
         final LongAdder firstTimeMeasured = new LongAdder();
         final LongAdder measuredIssued = new LongAdder();
         final AtomicLong firstError = new AtomicLong();
@@ -195,31 +195,40 @@ public final class LoadGenerator implements Callable<Integer> {
         void drive(long start, long measureFrom, long measureUntil) throws InterruptedException {
             this.measureFrom = measureFrom;
             this.measureUntil = measureUntil;
-            int next = 0;
-            long issued = 0;
-            long now = start;
-            while (now < measureUntil) {
-                permits.acquire();
-                AccessServiceGrpc.AccessServiceStub stub = stubs.get((int) (issued++ % stubs.size()));
-                boolean measured = now >= measureFrom;
-                if (mode == Mode.batch) {
-                    int b = next;
-                    next = (next + 1) % batches.size();
-                    for (int i = 0; i < batchSize; i++) {
-                        notePrincipal(dataset.principal((b * batchSize + i) % dataset.count()), measured);
-                    }
-                    stub.batchCheckAccess(batches.get(b), new BatchAnswer(b, System.nanoTime()));
-                } else {
-                    int q = next;
-                    next = (next + 1) % dataset.count();
-                    notePrincipal(dataset.principal(q), measured);
-                    stub.checkAccess(dataset.query(q), new CheckAnswer(q, System.nanoTime()));
-                }
-                now = System.nanoTime();
+            // Closed loop: each of the in-flight slots issues its next request from the callback of the last
+            // one, on the event loop, so no thread hands work to another on the client's single core.
+            for (int i = 0; i < inFlight; i++) {
+                issue();
+            }
+            long left = measureUntil - System.nanoTime();
+            if (left > 0) {
+                TimeUnit.NANOSECONDS.sleep(left);
             }
             // Let the last requests finish before reporting (answers after the window are not counted).
-            if (!permits.tryAcquire(inFlight, 30, TimeUnit.SECONDS)) {
+            if (!slotsDone.await(30, TimeUnit.SECONDS)) {
                 System.err.println("load-generator: requests still in flight 30 s after the window closed");
+            }
+        }
+
+        void issue() {
+            long now = System.nanoTime();
+            if (now >= measureUntil) {
+                slotsDone.countDown();
+                return;
+            }
+            long n = issued.getAndIncrement();
+            AccessServiceGrpc.AccessServiceStub stub = stubs.get((int) (n % stubs.size()));
+            boolean measured = now >= measureFrom;
+            if (mode == Mode.batch) {
+                int b = (int) (n % batches.size());
+                for (int i = 0; i < batchSize; i++) {
+                    notePrincipal(dataset.principal((b * batchSize + i) % dataset.count()), measured);
+                }
+                stub.batchCheckAccess(batches.get(b), new BatchAnswer(b, now));
+            } else {
+                int q = (int) (n % dataset.count());
+                notePrincipal(dataset.principal(q), measured);
+                stub.checkAccess(dataset.query(q), new CheckAnswer(q, now));
             }
         }
 
@@ -233,13 +242,13 @@ public final class LoadGenerator implements Callable<Integer> {
             }
         }
 
-        /** Records the latency of an answer that arrived inside the measured window. */
+        /** Records the latency of an answer that arrived inside the measured window, then issues the next. */
         void done(long startedAt) {
             long end = System.nanoTime();
             if (end >= measureFrom && end < measureUntil) {
                 latencies.recordValue(Math.min(end - startedAt, latencies.getHighestTrackableValue()));
             }
-            permits.release();
+            issue();
         }
 
         void failed(Throwable t) {
