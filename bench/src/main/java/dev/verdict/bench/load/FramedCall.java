@@ -62,6 +62,10 @@ public final class FramedCall implements Callable<Integer> {
     @Option(names = "--response-out", description = "Writes the answer's message bytes (unframed) here.")
     Path responseOut;
 
+    @Option(names = "--wait-seconds", defaultValue = "0",
+            description = "Retries every 20 ms until the expected answer comes or this time is up (default: ${DEFAULT-VALUE}).")
+    double waitSeconds;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new FramedCall()).execute(args));
     }
@@ -82,23 +86,46 @@ public final class FramedCall implements Callable<Integer> {
                 .setResponseMarshaller(BYTES)
                 .build();
         ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+        Channel withHeaders = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
+        long started = System.nanoTime();
+        long deadline = started + (long) (waitSeconds * 1e9);
         try {
-            Channel withHeaders = ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(metadata));
-            byte[] response = ClientCalls.blockingUnaryCall(withHeaders, descriptor,
-                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
-            if (responseOut != null) {
-                Files.write(responseOut, response);
+            while (true) {
+                int result = callOnce(withHeaders, descriptor, request, System.nanoTime() < deadline);
+                if (result == 0 || System.nanoTime() >= deadline) {
+                    if (waitSeconds > 0) {
+                        System.out.printf(result == 0 ? "%s: answered as expected after %d ms%n"
+                                : "%s: no expected answer within %d ms%n", method, (System.nanoTime() - started) / 1_000_000);
+                    }
+                    return result;
+                }
+                Thread.sleep(20);
             }
-            return check(response);
-        } catch (StatusRuntimeException e) {
-            System.out.println(method + ": grpc-status " + e.getStatus().getCode().value() + " " + e.getStatus());
-            return 1;
         } finally {
             channel.shutdownNow();
         }
     }
 
-    private int check(byte[] response) throws IOException {
+    /** 0 when the call gets status OK and the expected answer; quiet while the caller will retry. */
+    private int callOnce(Channel channel, MethodDescriptor<byte[], byte[]> descriptor, byte[] request, boolean quiet)
+            throws IOException {
+        try {
+            byte[] response = ClientCalls.blockingUnaryCall(channel, descriptor,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), request);
+            if (responseOut != null) {
+                Files.write(responseOut, response);
+            }
+            return check(response, quiet);
+        } catch (StatusRuntimeException e) {
+            if (!quiet) {
+                System.out.println(method + ": grpc-status " + e.getStatus().getCode().value() + " " + e.getStatus().getCode()
+                        + ": " + e.getStatus().getDescription());
+            }
+            return 1;
+        }
+    }
+
+    private int check(byte[] response, boolean quiet) throws IOException {
         String answer;
         boolean ok;
         String[] want = expect.split(":", 2);
@@ -125,7 +152,9 @@ public final class FramedCall implements Callable<Integer> {
             }
             default -> throw new IllegalArgumentException("unknown --expect " + expect);
         }
-        System.out.println(method + ": grpc-status 0 (OK), answer " + answer + (ok ? "" : ", expected " + expect));
+        if (ok || !quiet) {
+            System.out.println(method + ": grpc-status 0 (OK), answer " + answer + (ok ? "" : ", expected " + expect));
+        }
         return ok ? 0 : 1;
     }
 
