@@ -72,6 +72,7 @@ public final class VerdictClient implements AutoCloseable {
     private final Apps apps;
     private final Assignments assignments;
     private final Groups groups;
+    private final Imports imports;
     private final ApiClients apiClients;
     private final Changes changes;
 
@@ -90,6 +91,7 @@ public final class VerdictClient implements AutoCloseable {
         this.apps = new Apps(calls, organizationId);
         this.assignments = new Assignments(calls, organizationId);
         this.groups = new Groups(calls, organizationId);
+        this.imports = new Imports(calls, organizationId);
         this.apiClients = new ApiClients(calls, organizationId);
         this.changes = new Changes(calls, organizationId);
     }
@@ -295,6 +297,11 @@ public final class VerdictClient implements AutoCloseable {
     /** End-user groups, their members, role grants and IdP mappings. */
     public Groups groups() {
         return groups;
+    }
+
+    /** Bulk import of apps, groups and users. */
+    public Imports imports() {
+        return imports;
     }
 
     /** API clients (machine principals) and their secrets. */

@@ -9,6 +9,7 @@ import dev.verdict.server.store.AssignmentStore;
 import dev.verdict.server.store.ChangeStore;
 import dev.verdict.server.store.Database;
 import dev.verdict.server.store.GroupStore;
+import dev.verdict.server.store.ImportStore;
 import dev.verdict.server.store.OrganizationStore;
 import dev.verdict.server.store.PermissionStore;
 import dev.verdict.server.store.RoleStore;
@@ -39,6 +40,7 @@ public final class Api {
                 new AssignmentApi(new AssignmentStore(store), idempotency),
                 new GroupApi(new GroupStore(store), idempotency),
                 new ApiClientApi(new ApiClientStore(store), idempotency),
+                new ImportApi(new ImportStore(store), idempotency),
                 new AccessApi(wiring.engine(), new DecisionStore(store), wiring.maxBatchItems()),
                 new ChangeApi(wiring.changes(), wiring.feed()));
         RequestValidator validator = new RequestValidator();

@@ -186,21 +186,30 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         Organization organization = organizations.get(org);
         switch (change.resourceType()) {
             case "role", "permission", "app", "organization" -> catalogueChanged(organization, change.revision());
+            case "directory" -> {
+                // A bulk import: new apps change the catalogue, new users may answer emails looked up before.
+                catalogueChanged(organization, change.revision());
+                forgetEmails(organization);
+            }
             case "user", "api_client" -> {
                 // The principal itself changed (status, deletion, email, enabled): drop it even if not listed.
                 UUID principal = parse(change.resourceId());
                 if (principal != null) {
                     invalidate(org, principal);
                 }
-                if (organization != null) {
-                    organization.emailGeneration.incrementAndGet();
-                    organization.emails.clear();
-                }
+                forgetEmails(organization);
             }
             default -> { }
         }
         for (UUID principal : change.userIds()) {
             invalidate(org, principal);
+        }
+    }
+
+    private static void forgetEmails(Organization organization) {
+        if (organization != null) {
+            organization.emailGeneration.incrementAndGet();
+            organization.emails.clear();
         }
     }
 

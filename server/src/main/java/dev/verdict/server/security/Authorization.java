@@ -83,10 +83,11 @@ public final class Authorization implements ServerInterceptor {
                 if (!rule.apiClients()) {
                     throw denied("only the bootstrap key may call " + method, null);
                 }
-                if (rule.permission() != null
-                        && !permissions.holds(client.organizationId(), client.apiClientId(), rule.permission())) {
-                    throw denied("the caller lacks the permission " + rule.permission()
-                            + " in organization " + client.organizationId(), rule.permission());
+                for (String permission : rule.permissions()) {
+                    if (!permissions.holds(client.organizationId(), client.apiClientId(), permission)) {
+                        throw denied("the caller lacks the permission " + permission
+                                + " in organization " + client.organizationId(), permission);
+                    }
                 }
             }
         }

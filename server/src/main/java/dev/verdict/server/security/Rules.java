@@ -45,6 +45,9 @@ public final class Rules {
 
         put(Rule.client("audit.view"), "ChangeService", "ListChanges", "WatchChanges");
 
+        // A bulk import creates apps, groups and users with their roles: it needs what each of those needs.
+        put(Rule.client("apps.manage", "groups.manage", "users.manage"), "ImportService", "ImportDirectory");
+
         put(Rule.client("access.check"), "AccessService", "CheckAccess", "BatchCheckAccess", "ExplainAccess",
                 "ListUserPermissions", "ListAccessibleApps", "ListUsersWithAccess");
     }

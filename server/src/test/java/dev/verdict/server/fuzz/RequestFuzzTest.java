@@ -22,6 +22,7 @@ import dev.verdict.v1.CreateRoleRequest;
 import dev.verdict.v1.GrantRoleRequest;
 import dev.verdict.v1.GroupRoleGrant;
 import dev.verdict.v1.GroupServiceGrpc;
+import dev.verdict.v1.ImportServiceGrpc;
 import dev.verdict.v1.IdpMapping;
 import dev.verdict.v1.InviteUserRequest;
 import dev.verdict.v1.OrganizationServiceGrpc;
@@ -71,6 +72,7 @@ class RequestFuzzTest {
             AccessServiceGrpc.getServiceDescriptor(), ApiClientServiceGrpc.getServiceDescriptor(),
             AppServiceGrpc.getServiceDescriptor(), AssignmentServiceGrpc.getServiceDescriptor(),
             ChangeServiceGrpc.getServiceDescriptor(), GroupServiceGrpc.getServiceDescriptor(),
+            ImportServiceGrpc.getServiceDescriptor(),
             OrganizationServiceGrpc.getServiceDescriptor(), PermissionServiceGrpc.getServiceDescriptor(),
             RoleServiceGrpc.getServiceDescriptor(), UserServiceGrpc.getServiceDescriptor());
 
@@ -114,7 +116,7 @@ class RequestFuzzTest {
                 .map(Descriptors.ServiceDescriptor::getFullName)
                 .distinct().sorted().toList();
         List<String> fuzzed = rpcs().stream().map(r -> "verdict.v1." + r.name().split("/")[0]).distinct().sorted().toList();
-        assertThat(fuzzed).containsExactlyElementsOf(declared).hasSize(10);
+        assertThat(fuzzed).containsExactlyElementsOf(declared).hasSize(11);
     }
 
     @Test
