@@ -1,6 +1,7 @@
 package dev.verdict.bench.load;
 
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.verdict.v1.AccessServiceGrpc;
 import dev.verdict.v1.BatchCheckAccessItem;
 import dev.verdict.v1.BatchCheckAccessRequest;
@@ -15,6 +16,7 @@ import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
+import java.io.BufferedInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -390,9 +392,9 @@ public final class LoadGenerator implements Callable<Integer> {
     record Dataset(String size, String apiKey, List<CheckAccessRequest> queries, byte[] expected) {
 
         static Dataset read(Path dir) throws Exception {
-            JsonObject org = com.google.gson.JsonParser.parseString(Files.readString(dir.resolve("org.json"))).getAsJsonObject();
+            JsonObject org = JsonParser.parseString(Files.readString(dir.resolve("org.json"))).getAsJsonObject();
             List<CheckAccessRequest> queries = new ArrayList<>();
-            try (var in = new java.io.BufferedInputStream(Files.newInputStream(dir.resolve("queries.bin")))) {
+            try (var in = new BufferedInputStream(Files.newInputStream(dir.resolve("queries.bin")))) {
                 CheckAccessRequest q;
                 while ((q = CheckAccessRequest.parseDelimitedFrom(in)) != null) {
                     queries.add(q);
