@@ -21,6 +21,9 @@ import java.util.SplittableRandom;
  * denies both occur often; inactive users come in at their share of the population (about 15%).
  */
 public final class QueryMix {
+    /** Share of questions aimed at one of the user's own grants (the rest are drawn at random). */
+    static final double AIMED = 0.75;
+
     private final Reference reference;
     private final Dataset dataset;
     private final List<String> appPermissions = new ArrayList<>();
@@ -91,7 +94,11 @@ public final class QueryMix {
         String app = dataset.apps().get(appPopularity.sample(random));
         String target = null;
         List<Reference.Grant> grants = reference.grants(user);
-        if (!grants.isEmpty() && random.nextDouble() < 0.6) {
+        if (kind == Kind.STAGE_PERMISSION) {
+            // Only a grant without an app covers a question without one: stage questions are about members.
+            grants = grants.stream().filter(g -> g.appKey() == null).toList();
+        }
+        if (!grants.isEmpty() && random.nextDouble() < AIMED) {
             // Aim at one of the user's own grants: its scope, a permission its role holds there.
             Reference.Grant grant = grants.get(random.nextInt(grants.size()));
             stage = grant.stage() != null ? grant.stage() : stage;

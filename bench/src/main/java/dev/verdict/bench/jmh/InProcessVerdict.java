@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 /**
  * A Verdict server in this JVM on an embedded Postgres in a throw-away folder, with one dataset loaded
@@ -109,17 +110,18 @@ public final class InProcessVerdict implements AutoCloseable {
 
     /**
      * Waits until the engine has applied the whole load (so the catalogue will not change under the cache),
-     * then builds and caches the closure of every user.
+     * then builds and caches the closure of every user ({@code everyUser}) or of the users {@code mix} asks
+     * about (each closure is a database read: a million of them take many minutes).
      */
-    public void warmEveryClosure() {
+    public void warm(List<Query> mix, boolean everyUser) {
         AccessQuery first = new AccessQuery(Principal.user(userId(0)), null, AccessQuery.Target.permission("app.view"),
                 dataset.stages().getFirst(), dataset.apps().getFirst());
         engine().check(organizationId, first, Consistency.atLeastAsFresh(loaded.revision()));
-        for (int i = 0; i < dataset.users().size(); i++) {
-            AccessQuery query = new AccessQuery(Principal.user(userId(i)), null, first.target(), first.stage(),
-                    first.appKey());
-            engine().check(organizationId, query, Consistency.MINIMIZE_LATENCY);
-        }
+        IntStream users = everyUser ? IntStream.range(0, dataset.users().size())
+                : mix.stream().mapToInt(Query::user).distinct();
+        users.forEach(i -> engine().check(organizationId,
+                new AccessQuery(Principal.user(userId(i)), null, first.target(), first.stage(), first.appKey()),
+                Consistency.MINIMIZE_LATENCY));
     }
 
     /** Throws unless the engine answers every query as the reference rule does. */

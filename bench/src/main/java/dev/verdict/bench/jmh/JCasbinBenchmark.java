@@ -78,7 +78,7 @@ public class JCasbinBenchmark {
             requests[i] = new String[] {CasbinDirectory.subject(user), CasbinDirectory.domain(query.stage(), query.app()),
                 query.stage(), query.target()};
         }
-        verdict.warmEveryClosure();
+        verdict.warm(mix, false);
         List<Query> sample = mix.subList(0, 2_000);
         verdict.assertEngineAgrees(sample);
         for (int i = 0; i < sample.size(); i++) {
