@@ -5,6 +5,7 @@ import dev.verdict.server.changes.ChangeFeed;
 import dev.verdict.server.decision.AccessQuery;
 import dev.verdict.server.decision.Consistency;
 import dev.verdict.server.decision.DecisionEngine;
+import dev.verdict.server.domain.AuthenticatedClient;
 import dev.verdict.server.domain.Principal;
 import dev.verdict.server.security.ApiKeys;
 import dev.verdict.server.security.Authentication;
@@ -76,10 +77,12 @@ public final class VerdictServer implements AutoCloseable {
         MutableHandlerRegistry services = new MutableHandlerRegistry();
         ThreadPoolExecutor executor = executor(config.workerThreads());
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
+        CallThreads threads = new CallThreads(executor);
         Server server = (config.tls() == null
                         ? NettyServerBuilder.forAddress(address)
                         : NettyServerBuilder.forAddress(address, config.tls().credentials()))
-                .executor(executor)
+                .directExecutor() // every call starts on the network thread; CallThreads moves it (almost always)
+                .callExecutor(threads)
                 .maxInboundMessageSize(config.maxMessageBytes())
                 .addService(health.getHealthService())
                 .addService(ProtoReflectionServiceV1.newInstance())
@@ -109,9 +112,15 @@ public final class VerdictServer implements AutoCloseable {
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();
         // Health and reflection are open to all; every Verdict service is guarded.
-        List<ServerInterceptor> guards = guards(config, store, engine, feed);
-        Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems()))
-                .forEach(service -> services.addService(ServerInterceptors.intercept(service, guards)));
+        Guards guards = guards(config, store, engine, feed);
+        Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems(), executor))
+                .forEach(service -> services.addService(ServerInterceptors.intercept(service, guards.interceptors())));
+        // A check may stay on the network thread when its caller and the caller's right to check are in memory.
+        threads.checksOnNetworkThreadsWhen(guards.authentication() == null ? headers -> true : headers -> {
+            AuthenticatedClient client = guards.authentication().rememberedClient(headers);
+            return client != null
+                    && engine.decidesFromMemory(client.organizationId(), Principal.apiClient(client.apiClientId()));
+        });
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
         log.info("Verdict serving gRPC{} on {}:{}{}", config.tls() == null ? "" : " over TLS", config.host(),
                 server.getPort(), config.authenticate() ? "" : " WITHOUT AUTHENTICATION (tests only)");
@@ -124,14 +133,17 @@ public final class VerdictServer implements AutoCloseable {
         return new VerdictServer(database, server, health, executor, feed, engine, stats);
     }
 
+    /** The interceptors of {@link #guards}, and the authentication among them (null when it is off). */
+    private record Guards(List<ServerInterceptor> interceptors, Authentication authentication) {}
+
     /**
      * The interceptors around every Verdict service, innermost first (gRPC runs the last one first):
      * authentication establishes the caller, authorization checks the request against its rule, and a call
      * whose deadline passed while it queued never reaches its handler.
      */
-    private static List<ServerInterceptor> guards(ServerConfig config, Store store, DecisionEngine engine, ChangeFeed feed) {
+    private static Guards guards(ServerConfig config, Store store, DecisionEngine engine, ChangeFeed feed) {
         if (!config.authenticate()) {
-            return List.of(new Deadlines());
+            return new Guards(List.of(new Deadlines()), null);
         }
         ApiKeys apiKeys = new ApiKeys(new ApiClientStore(store), feed, ApiKeys.DEFAULT_EXPIRY);
         // Verdict authorizes its own API with its own engine: an organization-level check, no stage, no app.
@@ -140,7 +152,8 @@ public final class VerdictServer implements AutoCloseable {
                                 null, null),
                         Consistency.MINIMIZE_LATENCY)
                 .outcome().allowed();
-        return List.of(new Deadlines(), new Authorization(permissions), new Authentication(config.bootstrapKey(), apiKeys));
+        Authentication authentication = new Authentication(config.bootstrapKey(), apiKeys);
+        return new Guards(List.of(new Deadlines(), new Authorization(permissions), authentication), authentication);
     }
 
     /** Exports the closure cache's Caffeine statistics to the log, for operators and dashboards that scrape it. */
@@ -151,7 +164,10 @@ public final class VerdictServer implements AutoCloseable {
                 stats.evictionCount(), stats.loadFailureCount(), (long) (stats.averageLoadPenalty() / 1_000));
     }
 
-    /** RPCs run here, never on Netty's event loops; the queue is bounded so overload is refused, not buffered. */
+    /**
+     * RPCs run here (see {@link CallThreads}), never blocking Netty's event loops; the queue is bounded so
+     * overload is refused, not buffered.
+     */
     private static ThreadPoolExecutor executor(int threads) {
         AtomicInteger count = new AtomicInteger();
         return new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {

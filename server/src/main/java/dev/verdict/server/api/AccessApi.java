@@ -35,25 +35,40 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
-/** {@code verdict.v1.AccessService}: maps requests to {@link DecisionEngine} and back. */
+/**
+ * {@code verdict.v1.AccessService}: maps requests to {@link DecisionEngine} and back. CheckAccess and
+ * BatchCheckAccess may run on a network thread (see {@code VerdictServer}): they answer from memory there and
+ * hand the call to the worker pool only when deciding needs the database. The other RPCs run on workers.
+ */
 final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
     private static final int DEFAULT_PAGE_SIZE = 100;
 
     private final DecisionEngine engine;
     private final DecisionStore decisions;
     private final int maxBatchItems;
+    private final Workers workers;
 
-    AccessApi(DecisionEngine engine, DecisionStore decisions, int maxBatchItems) {
+    AccessApi(DecisionEngine engine, DecisionStore decisions, int maxBatchItems, Workers workers) {
         this.engine = engine;
         this.decisions = decisions;
         this.maxBatchItems = maxBatchItems;
+        this.workers = workers;
     }
 
     @Override
     public void checkAccess(CheckAccessRequest request, StreamObserver<CheckAccessResponse> response) {
-        Decision decision = engine.check(UUID.fromString(request.getOrganizationId()), query(request.getQuery()),
-                consistency(request.hasConsistency() ? request.getConsistency() : null));
-        Rpc.reply(response, toProto(decision.outcome(), decision.revision()));
+        UUID org = UUID.fromString(request.getOrganizationId());
+        AccessQuery query = query(request.getQuery());
+        Consistency consistency = consistency(request.hasConsistency() ? request.getConsistency() : null);
+        Decision cached = engine.checkCached(org, query, consistency);
+        if (cached != null) {
+            Rpc.reply(response, toProto(cached.outcome(), cached.revision()));
+            return;
+        }
+        workers.reply(response, () -> {
+            Decision decision = engine.check(org, query, consistency);
+            return toProto(decision.outcome(), decision.revision());
+        });
     }
 
     @Override
@@ -62,12 +77,29 @@ final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
             throw DomainException.invalid("items", "at most " + maxBatchItems + " items per call, got "
                     + request.getItemsCount());
         }
-        DecisionEngine.Session session = engine.session(UUID.fromString(request.getOrganizationId()),
-                consistency(request.hasConsistency() ? request.getConsistency() : null));
+        UUID org = UUID.fromString(request.getOrganizationId());
+        Consistency consistency = consistency(request.hasConsistency() ? request.getConsistency() : null);
+        DecisionEngine.Session cachedSession = engine.cachedSession(org, consistency);
+        BatchCheckAccessResponse cached = cachedSession == null ? null : decideAll(cachedSession, request, false);
+        if (cached != null) {
+            Rpc.reply(response, cached);
+            return;
+        }
+        workers.reply(response, () -> decideAll(engine.session(org, consistency), request, true));
+    }
+
+    /** Every item at the session's final revision; null when an item needs the database and !mayLoad. */
+    private static BatchCheckAccessResponse decideAll(DecisionEngine.Session session, BatchCheckAccessRequest request,
+            boolean mayLoad) {
         List<Object> outcomes = new ArrayList<>(request.getItemsCount());
         for (BatchCheckAccessItem item : request.getItemsList()) {
             try {
-                outcomes.add(session.check(query(item.getQuery())));
+                AccessQuery query = query(item.getQuery());
+                Outcome outcome = mayLoad ? session.check(query) : session.checkCached(query);
+                if (outcome == null) {
+                    return null;
+                }
+                outcomes.add(outcome);
             } catch (DomainException e) {
                 outcomes.add(StatusMapper.toStatus(e));
             }
@@ -86,7 +118,7 @@ final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
             }
             reply.addResults(result);
         }
-        Rpc.reply(response, reply.build());
+        return reply.build();
     }
 
     @Override

@@ -19,14 +19,18 @@ import io.grpc.BindableService;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /** The gRPC services of Verdict with their interceptors: errors mapped outermost, then request validation. */
 public final class Api {
     private Api() {}
 
-    /** What the services are built from; the server creates these once and owns their lifecycle. */
-    public record Wiring(
-            Database database, Store store, ChangeStore changes, ChangeFeed feed, DecisionEngine engine, int maxBatchItems) {}
+    /**
+     * What the services are built from; {@code workers} is the server's bounded pool, where a decision that
+     * started on a network thread goes when it needs the database.
+     */
+    public record Wiring(Database database, Store store, ChangeStore changes, ChangeFeed feed, DecisionEngine engine,
+            int maxBatchItems, Executor workers) {}
 
     public static List<ServerServiceDefinition> services(Wiring wiring) {
         Store store = wiring.store();
@@ -41,7 +45,7 @@ public final class Api {
                 new GroupApi(new GroupStore(store), idempotency),
                 new ApiClientApi(new ApiClientStore(store), idempotency),
                 new ImportApi(new ImportStore(store), idempotency),
-                new AccessApi(wiring.engine(), new DecisionStore(store), wiring.maxBatchItems()),
+                new AccessApi(wiring.engine(), new DecisionStore(store), wiring.maxBatchItems(), new Workers(wiring.workers())),
                 new ChangeApi(wiring.changes(), wiring.feed()));
         RequestValidator validator = new RequestValidator();
         ErrorTranslator errors = new ErrorTranslator();

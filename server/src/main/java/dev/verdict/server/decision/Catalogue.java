@@ -26,6 +26,8 @@ public final class Catalogue {
 
     private final UUID organizationId;
     private final long revision;
+    /** What this catalogue was built from, without its revision: equal content decides the same. */
+    private final CatalogueSnapshot content;
     private final String[] stages;
     private final Map<String, Integer> stageSlots = new HashMap<>();
     private final String[] permissionKeys;
@@ -47,6 +49,7 @@ public final class Catalogue {
     private Catalogue(CatalogueSnapshot snapshot) {
         organizationId = snapshot.organizationId();
         revision = snapshot.revision();
+        content = withoutRevision(snapshot);
         stages = snapshot.stages().toArray(String[]::new);
         for (int i = 0; i < stages.length; i++) {
             stageSlots.put(stages[i], i + 1);
@@ -101,6 +104,16 @@ public final class Catalogue {
     /** Builds the interned catalogue of a snapshot. */
     public static Catalogue of(CatalogueSnapshot snapshot) {
         return new Catalogue(snapshot);
+    }
+
+    /** Whether {@code snapshot} would build a catalogue deciding exactly as this one (the same interning too). */
+    boolean decidesAs(CatalogueSnapshot snapshot) {
+        return content.equals(withoutRevision(snapshot));
+    }
+
+    private static CatalogueSnapshot withoutRevision(CatalogueSnapshot snapshot) {
+        return new CatalogueSnapshot(snapshot.organizationId(), 0, snapshot.stages(), snapshot.permissions(),
+                snapshot.roles(), snapshot.appKeys());
     }
 
     /** Whether a role's grant applies in a stage slot: every stage, or the slot's stage is listed. */

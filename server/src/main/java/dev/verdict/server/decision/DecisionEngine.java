@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import dev.verdict.server.changes.ChangeFeed;
 import dev.verdict.server.domain.Change;
+import dev.verdict.server.domain.CatalogueSnapshot;
 import dev.verdict.server.domain.CatalogueSnapshot.RoleGrant;
 import dev.verdict.server.domain.DomainException;
 import dev.verdict.server.domain.PermissionLevel;
@@ -84,6 +85,49 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         return new Decision(outcome, session.revision());
     }
 
+    /**
+     * Decides one query from memory alone, or returns null when deciding would read the database or wait for
+     * the change feed (then call {@link #check} off the network threads). INVALID_ARGUMENT as for check.
+     */
+    public Decision checkCached(UUID org, AccessQuery query, Consistency consistency) {
+        Session session = cachedSession(org, consistency);
+        if (session == null) {
+            return null;
+        }
+        Outcome outcome = session.checkCached(query);
+        return outcome == null ? null : new Decision(outcome, session.revision());
+    }
+
+    /**
+     * A session that needs nothing from the database to start, or null: the organization is followed, its
+     * catalogue is current, and the consistency asked for is already met.
+     */
+    public Session cachedSession(UUID org, Consistency consistency) {
+        Organization organization = organizations.get(org);
+        Catalogue catalogue = organization == null ? null : organization.currentCatalogue();
+        if (catalogue == null) {
+            return null;
+        }
+        long applied = feed.appliedRevision(org);
+        boolean met = switch (consistency.mode()) {
+            case MINIMIZE_LATENCY -> true;
+            case AT_LEAST_AS_FRESH -> applied >= consistency.revision();
+            case FULLY_CONSISTENT -> false;
+        };
+        return met ? new Session(organization, catalogue, false, Math.max(catalogue.revision(), applied)) : null;
+    }
+
+    /** Whether a check of {@code principal} in {@code org} would be answered from memory. */
+    public boolean decidesFromMemory(UUID org, Principal principal) {
+        Organization organization = organizations.get(org);
+        Catalogue catalogue = organization == null ? null : organization.currentCatalogue();
+        if (catalogue == null) {
+            return false;
+        }
+        PrincipalClosure closure = closures.getIfPresent(new ClosureKey(org, principal.id(), principal.type()));
+        return closure != null && closure.catalogue() == catalogue;
+    }
+
     /** A view of one organization at one consistency, for deciding several queries at one revision. */
     public Session session(UUID org, Consistency consistency) {
         Organization organization = organization(org);
@@ -120,6 +164,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         return organizations.computeIfAbsent(org, Organization::new);
     }
 
+    private record Current(Catalogue catalogue, long at) {}
+
     /** One organization's catalogue, rebuilt when a change makes it stale, and its email lookups. */
     private final class Organization {
         private static final int MAX_EMAILS = 100_000;
@@ -129,27 +175,40 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         final Map<String, UUID> emails = new ConcurrentHashMap<>();
         /** Bumped by every user change; a lookup that raced one is not remembered. */
         final AtomicLong emailGeneration = new AtomicLong();
-        volatile Catalogue catalogue;
-        /** The catalogue must be at least this revision: the last change that altered it. */
+        /** Bumped by every closure invalidation; a closure whose load raced one is not kept. */
+        final AtomicLong invalidations = new AtomicLong();
+        /** The catalogue and the revision it is known to be current at, swapped together. */
+        volatile Current current;
+        /** The catalogue must be current at least at this revision: the last change that altered it. */
         volatile long requiredRevision;
 
         Organization(UUID id) {
             this.id = id;
         }
 
+        /** The catalogue when it is current, else null (it must be read again). */
+        Catalogue currentCatalogue() {
+            Current now = current;
+            return now != null && now.at() >= requiredRevision ? now.catalogue() : null;
+        }
+
         Catalogue catalogue() {
-            Catalogue current = catalogue;
-            if (current != null && current.revision() >= requiredRevision) {
-                return current;
+            Catalogue catalogue = currentCatalogue();
+            if (catalogue != null) {
+                return catalogue;
             }
             synchronized (this) {
-                current = catalogue;
-                if (current == null || current.revision() < requiredRevision) {
+                Current now = current;
+                if (now == null || now.at() < requiredRevision) {
                     // Read after the change that made it stale committed, so its revision is at least required.
-                    current = Catalogue.of(store.catalogue(id));
-                    catalogue = current;
+                    CatalogueSnapshot snapshot = store.catalogue(id);
+                    // A change that leaves every decision as it was (a display name, a description) keeps the
+                    // catalogue, and with it every cached closure.
+                    Catalogue kept = now != null && now.catalogue().decidesAs(snapshot) ? now.catalogue() : Catalogue.of(snapshot);
+                    now = new Current(kept, snapshot.revision());
+                    current = now;
                 }
-                return current;
+                return now.catalogue();
             }
         }
 
@@ -157,6 +216,11 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             synchronized (this) {
                 requiredRevision = Math.max(requiredRevision, revision);
             }
+        }
+
+        /** What is remembered of {@code email}: its user, {@link #NO_USER}, or null when it must be looked up. */
+        UUID rememberedUser(String email) {
+            return emails.get(User.emailKey(email));
         }
 
         /** The user with {@code email}, or null; remembered until a user change in this organization. */
@@ -220,6 +284,10 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     }
 
     private void invalidate(UUID org, UUID principal) {
+        Organization organization = organizations.get(org);
+        if (organization != null) {
+            organization.invalidations.incrementAndGet();
+        }
         closures.invalidate(new ClosureKey(org, principal, Principal.Type.USER));
         closures.invalidate(new ClosureKey(org, principal, Principal.Type.API_CLIENT));
     }
@@ -267,15 +335,35 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
         /** Decides {@code query} (DESIGN §2). */
         public Outcome check(AccessQuery query) {
+            return decide(query, true);
+        }
+
+        /** Decides {@code query} from memory alone, or returns null when that would need the database. */
+        public Outcome checkCached(AccessQuery query) {
+            return decide(query, false);
+        }
+
+        private Outcome decide(AccessQuery query, boolean mayLoad) {
             Resolved resolved = resolve(query);
             if (resolved.appUnknown()) {
                 return Outcome.APP_NOT_FOUND;
             }
-            Principal principal = principal(query);
+            Principal principal = query.principal();
             if (principal == null) {
-                return Outcome.PRINCIPAL_NOT_FOUND;
+                UUID id = mayLoad ? organization.userByEmail(query.userEmail())
+                        : organization.rememberedUser(query.userEmail());
+                if (id == null && !mayLoad) {
+                    return null;
+                }
+                if (id == null || id.equals(Organization.NO_USER)) {
+                    return Outcome.PRINCIPAL_NOT_FOUND;
+                }
+                principal = Principal.user(id);
             }
-            PrincipalClosure closure = closure(principal);
+            PrincipalClosure closure = closure(principal, mayLoad);
+            if (closure == null) {
+                return null;
+            }
             return switch (closure.standing()) {
                 case NOT_FOUND -> Outcome.PRINCIPAL_NOT_FOUND;
                 case INACTIVE -> Outcome.PRINCIPAL_INACTIVE;
@@ -456,7 +544,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
         private PrincipalClosure existing(Principal byId, String email) {
             Principal principal = byId != null ? byId : resolveEmail(email);
-            PrincipalClosure closure = principal == null ? null : closure(principal);
+            PrincipalClosure closure = principal == null ? null : closure(principal, true);
             if (closure == null || closure.standing() == Standing.NOT_FOUND) {
                 throw byId != null && byId.type() == Principal.Type.API_CLIENT
                         ? DomainException.notFound("api_client", byId.id().toString())
@@ -535,7 +623,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             return id == null ? null : Principal.user(id);
         }
 
-        private PrincipalClosure closure(Principal principal) {
+        /** The principal's closure on this session's catalogue; null when it is not in memory and !mayLoad. */
+        private PrincipalClosure closure(Principal principal, boolean mayLoad) {
             ClosureKey key = new ClosureKey(organization.id, principal.id(), principal.type());
             PrincipalClosure closure;
             if (fresh) {
@@ -544,15 +633,28 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             } else {
                 closure = closures.getIfPresent(key);
                 if (closure == null || closure.catalogue() != catalogue) {
-                    // compute() is atomic with invalidate(): a change applied during the load drops its result.
-                    closure = closures.asMap().compute(key, (k, old) -> old != null && old.catalogue() == catalogue
-                            ? old : PrincipalClosure.of(catalogue, store.grants(organization.id, principal)));
+                    if (!mayLoad) {
+                        return null;
+                    }
+                    closure = load(key, principal);
                 }
             }
             if (closure.revision() > revision) {
                 revision = closure.revision();
             }
             return closure;
+        }
+
+        /**
+         * Reads and caches a closure. The read happens outside the cache's lock (a slow database must not block
+         * other keys); the result is kept only if no invalidation in this organization raced it, checked
+         * atomically with the store, so a change applied during the read can never leave a stale closure.
+         */
+        private PrincipalClosure load(ClosureKey key, Principal principal) {
+            long generation = organization.invalidations.get();
+            PrincipalClosure loaded = PrincipalClosure.of(catalogue, store.grants(organization.id, principal));
+            closures.asMap().compute(key, (k, old) -> organization.invalidations.get() == generation ? loaded : old);
+            return loaded;
         }
 
         private String where(AccessQuery query) {

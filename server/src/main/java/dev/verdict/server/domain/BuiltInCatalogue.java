@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * The permissions and roles every new organization starts with, across the seven sections of the
  * platform's user-management model. README lists them. {@code administrator} holds every permission in
- * every stage (custom permissions included, as they are created); {@code developer} may view everything
- * and change apps in the organization's first stage only.
+ * every stage (custom permissions included, as they are created); {@code developer} may view everything but
+ * API clients and the audit log, and change apps in the organization's first stage only.
  */
 public final class BuiltInCatalogue {
     public static final String ADMINISTRATOR = "administrator";
@@ -83,7 +83,7 @@ public final class BuiltInCatalogue {
                 new Role(ADMINISTRATOR, "Administrator", "Every permission in every stage.", RoleKind.ORGANIZATION,
                         List.copyOf(all), true),
                 new Role(DEVELOPER, "Developer",
-                        "Views everything; changes apps and installs Forge components in the first stage.",
+                        "Views everything but API clients and the audit log; changes apps and configurations and installs Forge components in the first stage.",
                         RoleKind.ORGANIZATION, developer, true));
     }
 

@@ -55,6 +55,11 @@ public final class ApiKeys implements ChangeFeed.Listener {
         return found;
     }
 
+    /** The enabled client {@code key} belongs to if a recent lookup is remembered; never asks the database. */
+    public Optional<AuthenticatedClient> remembered(String key) {
+        return Optional.ofNullable(known.getIfPresent(HexFormat.of().formatHex(BootstrapKey.sha256(key))));
+    }
+
     @Override
     public void onChange(Change change) {
         if (change.resourceType().equals("api_client") && !change.action().equals("created")

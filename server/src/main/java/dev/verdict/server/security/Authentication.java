@@ -1,6 +1,7 @@
 package dev.verdict.server.security;
 
 import dev.verdict.server.api.StatusMapper;
+import dev.verdict.server.domain.AuthenticatedClient;
 import dev.verdict.server.domain.DomainException;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -47,13 +48,28 @@ public final class Authentication implements ServerInterceptor {
         return Contexts.interceptCall(Context.current().withValue(Caller.KEY, caller), call, headers, next);
     }
 
-    private Caller caller(String authorization) {
+    /**
+     * The API client of a call's key when a recent lookup is remembered, or null: what can be known of the
+     * caller without the database (see {@code VerdictServer}'s choice of thread).
+     */
+    public AuthenticatedClient rememberedClient(Metadata headers) {
+        String key = key(headers.get(AUTHORIZATION));
+        return key == null ? null : apiKeys.remembered(key).orElse(null);
+    }
+
+    /** The key of an {@code authorization: Bearer <key>} header, or null. */
+    private static String key(String authorization) {
         if (authorization == null || authorization.length() <= SCHEME.length()
                 || !authorization.substring(0, SCHEME.length()).toLowerCase(Locale.ROOT).equals(SCHEME)) {
             return null;
         }
         String key = authorization.substring(SCHEME.length()).strip();
-        if (key.isEmpty()) {
+        return key.isEmpty() ? null : key;
+    }
+
+    private Caller caller(String authorization) {
+        String key = key(authorization);
+        if (key == null) {
             return null;
         }
         if (bootstrapKey.matches(key)) {
