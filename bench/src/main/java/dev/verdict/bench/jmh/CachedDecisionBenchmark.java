@@ -1,0 +1,88 @@
+package dev.verdict.bench.jmh;
+
+import dev.verdict.bench.data.Query;
+import dev.verdict.bench.data.Size;
+import dev.verdict.server.decision.AccessQuery;
+import dev.verdict.server.decision.Consistency;
+import dev.verdict.server.decision.Decision;
+import dev.verdict.server.decision.DecisionEngine;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * How long does one in-process decision take on a cached closure? {@code DecisionEngine.check} at
+ * MINIMIZE_LATENCY over the query mix (users by Zipf, APP/STAGE permissions and end-user roles, allows and
+ * denies, inactive users), with the closures built before measuring: no database, no network. Target
+ * (DESIGN §7): under 100 ns/op, and as fast on L as on S.
+ *
+ * <pre>
+ * mvn -q -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="CachedDecisionBenchmark -prof gc"
+ * mvn -q -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="CachedDecisionBenchmark -p size=M,L -p warm=mix -jvmArgsAppend -Xmx6g"
+ * </pre>
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"-Xmx3g"})
+public class CachedDecisionBenchmark {
+    /** Queries per thread before the cursor wraps; a power of two. */
+    static final int QUERIES = 1 << 16;
+
+    @Param({"S"})
+    String size;
+
+    @Param({"1"})
+    long seed;
+
+    /** {@code all}: every user's closure is cached, as after a full warm-up; {@code mix}: those asked about (for L). */
+    @Param({"all"})
+    String warm;
+
+    InProcessVerdict verdict;
+    DecisionEngine engine;
+    UUID organization;
+    AccessQuery[] queries;
+
+    @Setup(Level.Trial)
+    public void setUp() {
+        verdict = InProcessVerdict.start(Size.valueOf(size), seed);
+        engine = verdict.engine();
+        organization = verdict.organizationId();
+        List<Query> mix = verdict.mix(QUERIES, 0, seed);
+        queries = mix.stream().map(verdict::accessQuery).toArray(AccessQuery[]::new);
+        verdict.warm(mix, warm.equals("all"));
+        verdict.assertEngineAgrees(mix.subList(0, 2_000));
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        verdict.close();
+    }
+
+    /** Each thread walks the mix from its own place. */
+    @State(Scope.Thread)
+    public static class Cursor {
+        int next;
+    }
+
+    @Benchmark
+    public Decision check(Cursor cursor) {
+        return engine.check(organization, queries[cursor.next++ & (QUERIES - 1)], Consistency.MINIMIZE_LATENCY);
+    }
+}
