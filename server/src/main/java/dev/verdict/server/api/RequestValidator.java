@@ -8,6 +8,8 @@ import build.buf.validate.FieldPathElement;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import dev.verdict.server.domain.DomainException;
+import dev.verdict.v1.BatchCheckAccessRequest;
+import dev.verdict.v1.CheckAccessRequest;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -22,7 +24,8 @@ import java.util.Map;
  * Enforces the protovalidate rules written in the protos on every request message before a service sees
  * it: a violation is INVALID_ARGUMENT with a {@code BadRequest} naming each bad field. Also refuses a NUL
  * character in any string, anywhere in the request: Postgres text cannot hold one, so it could never be
- * stored or matched, and would otherwise surface as a database error.
+ * stored or matched, and would otherwise surface as a database error. The decision checks' requests are
+ * checked by {@link DecisionRequestRules}, the same rules written out for speed.
  */
 public final class RequestValidator implements ServerInterceptor {
     private final Validator validator = ValidatorFactory.newBuilder().build();
@@ -57,6 +60,16 @@ public final class RequestValidator implements ServerInterceptor {
 
     /** The violations of {@code message}, or null when it is valid. */
     DomainException.InvalidArgument violations(Message message) {
+        List<DomainException.FieldViolation> violations = switch (message) {
+            case CheckAccessRequest check -> DecisionRequestRules.violations(check);
+            case BatchCheckAccessRequest batch -> DecisionRequestRules.violations(batch);
+            default -> protovalidateViolations(message);
+        };
+        return violations.isEmpty() ? null : new DomainException.InvalidArgument(violations);
+    }
+
+    /** The violations protovalidate finds, and NUL characters. */
+    List<DomainException.FieldViolation> protovalidateViolations(Message message) {
         ValidationResult result;
         try {
             result = validator.validate(message);
@@ -68,7 +81,7 @@ public final class RequestValidator implements ServerInterceptor {
                 .map(v -> new DomainException.FieldViolation(path(v.getField().getElementsList()), v.getMessage()))
                 .toList());
         nulCharacters(message, "", violations);
-        return violations.isEmpty() ? null : new DomainException.InvalidArgument(violations);
+        return violations;
     }
 
     /** Adds a violation for each string field (at any depth) that contains U+0000. */

@@ -132,6 +132,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     public Session session(UUID org, Consistency consistency) {
         Organization organization = organization(org);
         boolean fresh = false;
+        long caughtUp = 0;
         Catalogue catalogue;
         switch (consistency.mode()) {
             case MINIMIZE_LATENCY -> catalogue = organization.catalogue();
@@ -145,13 +146,14 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             }
             case FULLY_CONSISTENT -> {
                 // Apply every committed change first, so that the catalogue is the database's current one.
-                feed.catchUp(org);
+                caughtUp = feed.catchUp(org);
                 fresh = true;
                 catalogue = organization.catalogue();
             }
             default -> throw new IllegalStateException("unknown consistency " + consistency.mode());
         }
-        long revision = Math.max(catalogue.revision(), fresh ? 0 : feed.appliedRevision(org));
+        // Fully consistent: at least every change caught up to, even if no answer reads a principal's grants.
+        long revision = Math.max(catalogue.revision(), fresh ? caughtUp : feed.appliedRevision(org));
         return new Session(organization, catalogue, fresh, revision);
     }
 

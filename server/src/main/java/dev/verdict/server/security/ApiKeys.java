@@ -7,7 +7,6 @@ import dev.verdict.server.domain.AuthenticatedClient;
 import dev.verdict.server.domain.Change;
 import dev.verdict.server.store.ApiClientStore;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -36,7 +35,7 @@ public final class ApiKeys implements ChangeFeed.Listener {
 
     /** The enabled client {@code key} belongs to, if any. */
     public Optional<AuthenticatedClient> authenticate(String key) {
-        String digest = HexFormat.of().formatHex(BootstrapKey.sha256(key));
+        String digest = KeyDigest.of(key).hex();
         AuthenticatedClient cached = known.getIfPresent(digest);
         if (cached != null) {
             return Optional.of(cached);
@@ -57,7 +56,7 @@ public final class ApiKeys implements ChangeFeed.Listener {
 
     /** The enabled client {@code key} belongs to if a recent lookup is remembered; never asks the database. */
     public Optional<AuthenticatedClient> remembered(String key) {
-        return Optional.ofNullable(known.getIfPresent(HexFormat.of().formatHex(BootstrapKey.sha256(key))));
+        return Optional.ofNullable(known.getIfPresent(KeyDigest.of(key).hex()));
     }
 
     @Override

@@ -81,7 +81,12 @@ public final class BootstrapKey {
 
     /** Whether {@code presented} is this key; takes the same time wherever the two differ. */
     public boolean matches(String presented) {
-        return MessageDigest.isEqual(hash, sha256(presented));
+        return matches(KeyDigest.of(presented));
+    }
+
+    /** Whether the key of {@code presented} is this key; takes the same time wherever the two differ. */
+    boolean matches(KeyDigest presented) {
+        return MessageDigest.isEqual(hash, presented.bytes());
     }
 
     @Override

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.jooq.DSLContext;
 
@@ -217,6 +218,90 @@ final class ReferenceEvaluator {
             }
         }
         return Outcome.denied("NO_GRANT");
+    }
+
+    // ---- reverse queries, each defined through check(): exactly the keys, apps or users it would allow ----
+
+    /** What ListUserPermissions should answer: the keys checks would allow at (stage, app), sorted. */
+    record Holdings(List<String> permissionKeys, List<String> roleKeys) {}
+
+    /**
+     * Whether the question's principal (by id, email or API client id) exists in the organization, deleted
+     * principals and emails no longer anyone's included.
+     */
+    static boolean principalExists(Snapshot s, Question q) {
+        if (q.apiClientId() != null) {
+            return s.apiClientEnabled().containsKey(UUID.fromString(q.apiClientId()));
+        }
+        UUID user = q.userId() != null
+                ? UUID.fromString(q.userId())
+                : s.userByEmail().get(q.userEmail().strip().toLowerCase(Locale.ROOT));
+        return user != null && s.userStatus().containsKey(user);
+    }
+
+    /**
+     * The permissions and roles that {@code principal} would be ALLOWED at ({@code stage}, {@code app}) by
+     * {@link #check}, each sorted; null when the principal does not exist. Only the principal fields of
+     * {@code principal} are read.
+     */
+    static Holdings holdings(Snapshot s, Question principal, String stage, String app) {
+        if (!principalExists(s, principal)) {
+            return null;
+        }
+        List<String> permissions = new ArrayList<>();
+        for (String key : new TreeSet<>(s.permissionLevels().keySet())) {
+            if (allowed(s, principal, key, null, stage, app)) {
+                permissions.add(key);
+            }
+        }
+        List<String> roles = new ArrayList<>();
+        for (String key : new TreeSet<>(s.roleKinds().keySet())) {
+            if (allowed(s, principal, null, key, stage, app)) {
+                roles.add(key);
+            }
+        }
+        return new Holdings(permissions, roles);
+    }
+
+    /**
+     * The apps, sorted, where {@link #check} would allow the question's target at {@code stage}; null when
+     * the principal does not exist. The question's stage and app are ignored.
+     */
+    static List<String> accessibleApps(Snapshot s, Question q, String stage) {
+        if (!principalExists(s, q)) {
+            return null;
+        }
+        List<String> apps = new ArrayList<>();
+        for (String app : new TreeSet<>(s.apps())) {
+            if (allowed(s, q, q.permissionKey(), q.roleKey(), stage, app)) {
+                apps.add(app);
+            }
+        }
+        return apps;
+    }
+
+    /**
+     * The ids, in the order of their text, of ACTIVE users whom {@link #check} would allow the question's
+     * target at its stage and app. The question's principal is ignored.
+     */
+    static List<String> usersWithAccess(Snapshot s, Question q) {
+        List<String> users = new ArrayList<>();
+        for (Map.Entry<UUID, String> user : s.userStatus().entrySet()) {
+            Question asked = new Question(user.getKey().toString(), null, null, q.permissionKey(), q.roleKey(),
+                    q.stage(), q.appKey());
+            if (user.getValue().equals("ACTIVE") && check(s, asked).equals(Outcome.allowed())) {
+                users.add(user.getKey().toString());
+            }
+        }
+        users.sort(null);
+        return users;
+    }
+
+    private static boolean allowed(Snapshot s, Question principal, String permission, String role, String stage,
+            String app) {
+        Question asked = new Question(principal.userId(), principal.userEmail(), principal.apiClientId(),
+                permission, role, stage, app);
+        return check(s, asked).equals(Outcome.allowed());
     }
 
     /** Direct assignments, plus for users the grants of every group they are an effective member of. */

@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  * masks). {@code chaos} is the chance of an edge value, so a low chaos gives near-valid requests with a few
  * mutations and a high chaos gives garbage.
  */
-final class RequestGenerator {
+public final class RequestGenerator {
     private static final int MAX_DEPTH = 5;
 
     private static final List<String> EDGE_STRINGS = List.of(
@@ -39,13 +39,13 @@ final class RequestGenerator {
     private final FuzzSeed seed;
     private double chaos;
 
-    RequestGenerator(Random random, FuzzSeed seed) {
+    public RequestGenerator(Random random, FuzzSeed seed) {
         this.random = random;
         this.seed = seed;
     }
 
     /** A random request of {@code type}. */
-    DynamicMessage request(Descriptor type) {
+    public DynamicMessage request(Descriptor type) {
         chaos = switch (random.nextInt(4)) {
             case 0 -> 0.02;
             case 1 -> 0.1;
@@ -240,7 +240,7 @@ final class RequestGenerator {
     }
 
     /** Seeded organizations' real values, for requests that get past validation. */
-    interface FuzzSeed {
+    public interface FuzzSeed {
         List<String> organizationIds();
 
         List<String> userIds();
