@@ -460,7 +460,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             if (app != null && stage == null) {
                 throw DomainException.invalid("app_key", "needs a stage");
             }
-            int slot = stageSlot(stage, "stage");
+            int slot = stageSlot(stage, "", "stage");
             int appIndex = -1;
             if (app != null) {
                 appIndex = catalogue.app(app);
@@ -494,8 +494,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
          * {@code stage} would allow. NOT_FOUND for a missing principal.
          */
         public List<String> accessibleApps(Principal byId, String email, AccessQuery.Target target, String stage) {
-            int slot = stageSlot(stage, "stage");
-            int index = targetIndex(target, "target");
+            int slot = stageSlot(stage, "", "stage");
+            int index = targetIndex(target, "", "target");
             if (target.role() && catalogue.kind(index) != RoleKind.END_USER) {
                 throw DomainException.invalid("target.role_key", "must be an END_USER role");
             }
@@ -562,7 +562,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         /** Checks the query's keys, stage and shape (INVALID_ARGUMENT naming the field) and interns them. */
         private Resolved resolve(AccessQuery query, String prefix) {
             AccessQuery.Target target = query.target();
-            int index = targetIndex(target, prefix + "target");
+            int index = targetIndex(target, prefix, "target");
             boolean hasStage = query.stage() != null;
             boolean hasApp = query.appKey() != null;
             if (target.role()) {
@@ -581,7 +581,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
                             + ": permission " + target.key() + " is " + level + "-level");
                 }
             }
-            int slot = stageSlot(query.stage(), prefix + "stage");
+            int slot = stageSlot(query.stage(), prefix, "stage");
             int app = -1;
             boolean appUnknown = false;
             if (hasApp) {
@@ -591,26 +591,27 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             return new Resolved(target.role(), index, slot, app, appUnknown);
         }
 
-        private int targetIndex(AccessQuery.Target target, String field) {
+        /** The target's index; the field {@code prefix + field} is named only on a refusal, off the hot path. */
+        private int targetIndex(AccessQuery.Target target, String prefix, String field) {
             if (target.role()) {
                 int role = catalogue.role(target.key());
                 if (role == Catalogue.NOT_FOUND) {
-                    throw DomainException.invalid(field + ".role_key", "no role " + target.key() + " in this organization");
+                    throw DomainException.invalid(prefix + field + ".role_key", "no role " + target.key() + " in this organization");
                 }
                 return role;
             }
             int permission = catalogue.permission(target.key());
             if (permission == Catalogue.NOT_FOUND) {
-                throw DomainException.invalid(field + ".permission_key",
+                throw DomainException.invalid(prefix + field + ".permission_key",
                         "no permission " + target.key() + " in this organization");
             }
             return permission;
         }
 
-        private int stageSlot(String stage, String field) {
+        private int stageSlot(String stage, String prefix, String field) {
             int slot = catalogue.stageSlot(stage);
             if (slot == Catalogue.NOT_FOUND) {
-                throw DomainException.invalid(field, "no stage " + stage + " in this organization; stages are "
+                throw DomainException.invalid(prefix + field, "no stage " + stage + " in this organization; stages are "
                         + catalogue.stages());
             }
             return slot;
