@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
@@ -92,6 +93,15 @@ public final class ChangeFeed implements AutoCloseable {
     /** Follows {@code org} (from its current revision when first seen) and returns the revision applied; NOT_FOUND. */
     public long follow(UUID org) {
         return follower(org).applied;
+    }
+
+    /**
+     * A live view of the last revision of {@code org} applied here, for readers on the hot path; follows the
+     * organization first (NOT_FOUND for a missing one).
+     */
+    public LongSupplier appliedRevisionOf(UUID org) {
+        Follower follower = follower(org);
+        return () -> follower.applied;
     }
 
     /** The last revision of {@code org} applied here, or -1 when it is not followed. */

@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Decides. Per organization it keeps an interned {@link Catalogue}; per principal a {@link PrincipalClosure}
@@ -80,6 +81,10 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
     /** Decides one query; INVALID_ARGUMENT for a malformed one, NOT_FOUND for a missing organization. */
     public Decision check(UUID org, AccessQuery query, Consistency consistency) {
+        Decision cached = checkCached(org, query, consistency);
+        if (cached != null) {
+            return cached;
+        }
         Session session = session(org, consistency);
         Outcome outcome = session.check(query);
         return new Decision(outcome, session.revision());
@@ -90,12 +95,47 @@ public final class DecisionEngine implements ChangeFeed.Listener {
      * the change feed (then call {@link #check} off the network threads). INVALID_ARGUMENT as for check.
      */
     public Decision checkCached(UUID org, AccessQuery query, Consistency consistency) {
-        Session session = cachedSession(org, consistency);
-        if (session == null) {
+        // The hit path: what Session.checkCached does, without a session, so that a hit allocates no more
+        // than its cache key (the decision objects are shared per revision).
+        Organization organization = organizations.get(org);
+        Catalogue catalogue = organization == null ? null : organization.currentCatalogue();
+        if (catalogue == null) {
             return null;
         }
-        Outcome outcome = session.checkCached(query);
-        return outcome == null ? null : new Decision(outcome, session.revision());
+        long applied = organization.applied.getAsLong();
+        if (!met(consistency, applied)) {
+            return null;
+        }
+        long revision = Math.max(catalogue.revision(), applied);
+        Resolved resolved = resolve(catalogue, query, "query.");
+        if (resolved.appUnknown()) {
+            return organization.decision(Outcome.APP_NOT_FOUND, revision);
+        }
+        Principal principal = query.principal();
+        if (principal == null) {
+            UUID id = organization.rememberedUser(query.userEmail());
+            if (id == null) {
+                return null;
+            }
+            if (id.equals(Organization.NO_USER)) {
+                return organization.decision(Outcome.PRINCIPAL_NOT_FOUND, revision);
+            }
+            principal = Principal.user(id);
+        }
+        PrincipalClosure closure = closures.getIfPresent(new ClosureKey(org, principal.id(), principal.type()));
+        if (closure == null || closure.catalogue() != catalogue) {
+            return null;
+        }
+        return organization.decision(outcome(closure, resolved), Math.max(revision, closure.revision()));
+    }
+
+    /** Whether answering at {@code applied} meets {@code consistency} without waiting or reading. */
+    private static boolean met(Consistency consistency, long applied) {
+        return switch (consistency.mode()) {
+            case MINIMIZE_LATENCY -> true;
+            case AT_LEAST_AS_FRESH -> applied >= consistency.revision();
+            case FULLY_CONSISTENT -> false;
+        };
     }
 
     /**
@@ -108,13 +148,9 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         if (catalogue == null) {
             return null;
         }
-        long applied = feed.appliedRevision(org);
-        boolean met = switch (consistency.mode()) {
-            case MINIMIZE_LATENCY -> true;
-            case AT_LEAST_AS_FRESH -> applied >= consistency.revision();
-            case FULLY_CONSISTENT -> false;
-        };
-        return met ? new Session(organization, catalogue, false, Math.max(catalogue.revision(), applied)) : null;
+        long applied = organization.applied.getAsLong();
+        return met(consistency, applied)
+                ? new Session(organization, catalogue, false, Math.max(catalogue.revision(), applied)) : null;
     }
 
     /** Whether a check of {@code principal} in {@code org} would be answered from memory. */
@@ -179,6 +215,10 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         final AtomicLong emailGeneration = new AtomicLong();
         /** Bumped by every closure invalidation; a closure whose load raced one is not kept. */
         final AtomicLong invalidations = new AtomicLong();
+        /** The change feed's applied revision of this organization, read without a map lookup. */
+        final LongSupplier applied;
+        /** One decision object per outcome at the newest revision answered, shared by every answer there. */
+        volatile Decision[] decisions = new Decision[0];
         /** The catalogue and the revision it is known to be current at, swapped together. */
         volatile Current current;
         /** The catalogue must be current at least at this revision: the last change that altered it. */
@@ -186,6 +226,22 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
         Organization(UUID id) {
             this.id = id;
+            this.applied = feed.appliedRevisionOf(id);
+        }
+
+        Decision decision(Outcome outcome, long revision) {
+            Decision[] shared = decisions;
+            if (shared.length == 0 || shared[0].revision() != revision) {
+                Decision[] built = new Decision[Outcome.values().length];
+                for (Outcome o : Outcome.values()) {
+                    built[o.ordinal()] = new Decision(o, revision);
+                }
+                if (shared.length == 0 || shared[0].revision() < revision) {
+                    decisions = built; // an answer at an older revision uses its own objects, once
+                }
+                shared = built;
+            }
+            return shared[outcome.ordinal()];
         }
 
         /** The catalogue when it is current, else null (it must be read again). */
@@ -311,6 +367,78 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     /** A resolved query: target index, stage slot, app index (-1 none, {@link Catalogue#NOT_FOUND}-2 unknown). */
     private record Resolved(boolean role, int target, int slot, int app, boolean appUnknown) {}
 
+    /** Checks the query's keys, stage and shape (INVALID_ARGUMENT naming the field) and interns them. */
+    private static Resolved resolve(Catalogue catalogue, AccessQuery query, String prefix) {
+        AccessQuery.Target target = query.target();
+        int index = targetIndex(catalogue, target, prefix, "target");
+        boolean hasStage = query.stage() != null;
+        boolean hasApp = query.appKey() != null;
+        if (target.role()) {
+            if (catalogue.kind(index) == RoleKind.END_USER && !(hasStage && hasApp)) {
+                throw DomainException.invalid(hasStage ? prefix + "app_key" : prefix + "stage",
+                        "is required: role " + target.key() + " is an END_USER role, checked in a stage and an app");
+            }
+        } else {
+            PermissionLevel level = catalogue.level(index);
+            if (hasStage != level.takesStage()) {
+                throw DomainException.invalid(prefix + "stage", (hasStage ? "must be empty" : "is required")
+                        + ": permission " + target.key() + " is " + level + "-level");
+            }
+            if (hasApp != level.takesApp()) {
+                throw DomainException.invalid(prefix + "app_key", (hasApp ? "must be empty" : "is required")
+                        + ": permission " + target.key() + " is " + level + "-level");
+            }
+        }
+        int slot = stageSlot(catalogue, query.stage(), prefix, "stage");
+        int app = -1;
+        boolean appUnknown = false;
+        if (hasApp) {
+            app = catalogue.app(query.appKey());
+            appUnknown = app == Catalogue.NOT_FOUND;
+        }
+        return new Resolved(target.role(), index, slot, app, appUnknown);
+    }
+
+    /** The target's index; the field {@code prefix + field} is named only on a refusal, off the hot path. */
+    private static int targetIndex(Catalogue catalogue, AccessQuery.Target target, String prefix, String field) {
+        if (target.role()) {
+            int role = catalogue.role(target.key());
+            if (role == Catalogue.NOT_FOUND) {
+                throw DomainException.invalid(prefix + field + ".role_key", "no role " + target.key() + " in this organization");
+            }
+            return role;
+        }
+        int permission = catalogue.permission(target.key());
+        if (permission == Catalogue.NOT_FOUND) {
+            throw DomainException.invalid(prefix + field + ".permission_key",
+                    "no permission " + target.key() + " in this organization");
+        }
+        return permission;
+    }
+
+    private static int stageSlot(Catalogue catalogue, String stage, String prefix, String field) {
+        int slot = catalogue.stageSlot(stage);
+        if (slot == Catalogue.NOT_FOUND) {
+            throw DomainException.invalid(prefix + field, "no stage " + stage + " in this organization; stages are "
+                    + catalogue.stages());
+        }
+        return slot;
+    }
+
+    /** The outcome of a resolved query for a principal with this closure (DESIGN §2). */
+    private static Outcome outcome(PrincipalClosure closure, Resolved resolved) {
+        return switch (closure.standing()) {
+            case NOT_FOUND -> Outcome.PRINCIPAL_NOT_FOUND;
+            case INACTIVE -> Outcome.PRINCIPAL_INACTIVE;
+            case ACTIVE -> {
+                boolean allowed = resolved.role()
+                        ? closure.hasRole(resolved.target(), resolved.slot(), resolved.app())
+                        : closure.hasPermission(resolved.target(), resolved.slot(), resolved.app());
+                yield allowed ? Outcome.ALLOWED : Outcome.NO_GRANT;
+            }
+        };
+    }
+
     /**
      * Queries of one organization at one catalogue and consistency. Every answer of a session is made at
      * {@link #revision()}: the catalogue's, the feed's applied revision, or the newest closure read.
@@ -363,19 +491,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
                 principal = Principal.user(id);
             }
             PrincipalClosure closure = closure(principal, mayLoad);
-            if (closure == null) {
-                return null;
-            }
-            return switch (closure.standing()) {
-                case NOT_FOUND -> Outcome.PRINCIPAL_NOT_FOUND;
-                case INACTIVE -> Outcome.PRINCIPAL_INACTIVE;
-                case ACTIVE -> {
-                    boolean allowed = resolved.role()
-                            ? closure.hasRole(resolved.target(), resolved.slot(), resolved.app())
-                            : closure.hasPermission(resolved.target(), resolved.slot(), resolved.app());
-                    yield allowed ? Outcome.ALLOWED : Outcome.NO_GRANT;
-                }
-            };
+            return closure == null ? null : outcome(closure, resolved);
         }
 
         /** Decides {@code query} and lists every path that grants it, from the principal's grants read now. */
@@ -559,63 +675,21 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             return resolve(query, "query.");
         }
 
-        /** Checks the query's keys, stage and shape (INVALID_ARGUMENT naming the field) and interns them. */
         private Resolved resolve(AccessQuery query, String prefix) {
-            AccessQuery.Target target = query.target();
-            int index = targetIndex(target, prefix, "target");
-            boolean hasStage = query.stage() != null;
-            boolean hasApp = query.appKey() != null;
-            if (target.role()) {
-                if (catalogue.kind(index) == RoleKind.END_USER && !(hasStage && hasApp)) {
-                    throw DomainException.invalid(hasStage ? prefix + "app_key" : prefix + "stage",
-                            "is required: role " + target.key() + " is an END_USER role, checked in a stage and an app");
-                }
-            } else {
-                PermissionLevel level = catalogue.level(index);
-                if (hasStage != level.takesStage()) {
-                    throw DomainException.invalid(prefix + "stage", (hasStage ? "must be empty" : "is required")
-                            + ": permission " + target.key() + " is " + level + "-level");
-                }
-                if (hasApp != level.takesApp()) {
-                    throw DomainException.invalid(prefix + "app_key", (hasApp ? "must be empty" : "is required")
-                            + ": permission " + target.key() + " is " + level + "-level");
-                }
-            }
-            int slot = stageSlot(query.stage(), prefix, "stage");
-            int app = -1;
-            boolean appUnknown = false;
-            if (hasApp) {
-                app = catalogue.app(query.appKey());
-                appUnknown = app == Catalogue.NOT_FOUND;
-            }
-            return new Resolved(target.role(), index, slot, app, appUnknown);
+            return DecisionEngine.resolve(catalogue, query, prefix);
         }
 
-        /** The target's index; the field {@code prefix + field} is named only on a refusal, off the hot path. */
         private int targetIndex(AccessQuery.Target target, String prefix, String field) {
-            if (target.role()) {
-                int role = catalogue.role(target.key());
-                if (role == Catalogue.NOT_FOUND) {
-                    throw DomainException.invalid(prefix + field + ".role_key", "no role " + target.key() + " in this organization");
-                }
-                return role;
-            }
-            int permission = catalogue.permission(target.key());
-            if (permission == Catalogue.NOT_FOUND) {
-                throw DomainException.invalid(prefix + field + ".permission_key",
-                        "no permission " + target.key() + " in this organization");
-            }
-            return permission;
+            return DecisionEngine.targetIndex(catalogue, target, prefix, field);
         }
 
         private int stageSlot(String stage, String prefix, String field) {
-            int slot = catalogue.stageSlot(stage);
-            if (slot == Catalogue.NOT_FOUND) {
-                throw DomainException.invalid(prefix + field, "no stage " + stage + " in this organization; stages are "
-                        + catalogue.stages());
-            }
-            return slot;
+            return DecisionEngine.stageSlot(catalogue, stage, prefix, field);
         }
+
+        /** Checks the query's keys, stage and shape (INVALID_ARGUMENT naming the field) and interns them. */
+
+
 
         private Principal principal(AccessQuery query) {
             return query.principal() != null ? query.principal() : resolveEmail(query.userEmail());
