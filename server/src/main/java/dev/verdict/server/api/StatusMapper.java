@@ -97,6 +97,7 @@ public final class StatusMapper {
                             .setReason("MISSING_PERMISSION")
                             .setDomain(ERROR_DOMAIN)
                             .putMetadata("permission", e.permission())
+                            .putMetadata("permissions", String.join(",", e.permissions()))
                             .build()));
             case StatusRuntimeException e -> Status.newBuilder()
                     .setCode(e.getStatus().getCode().value())
