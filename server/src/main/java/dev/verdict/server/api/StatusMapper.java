@@ -91,6 +91,7 @@ public final class StatusMapper {
                                     .setDescription(cut(e.description(), MAX_DESCRIPTION)))
                             .build()));
             case DomainException.Unavailable e -> status(Code.UNAVAILABLE, e.getMessage(), null);
+            case DomainException.ResourceExhausted e -> status(Code.RESOURCE_EXHAUSTED, e.getMessage(), null);
             case DomainException.Unauthenticated e -> status(Code.UNAUTHENTICATED, e.getMessage(), null);
             case DomainException.PermissionDenied e -> status(Code.PERMISSION_DENIED, e.getMessage(),
                     e.permission() == null ? null : Any.pack(ErrorInfo.newBuilder()

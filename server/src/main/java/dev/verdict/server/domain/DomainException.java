@@ -144,6 +144,16 @@ public abstract sealed class DomainException extends RuntimeException {
         }
     }
 
+    /**
+     * The caller used up a resource the server bounds for it, e.g. a change stream it read too slowly; the
+     * message says how to carry on.
+     */
+    public static final class ResourceExhausted extends DomainException {
+        public ResourceExhausted(String message) {
+            super(message);
+        }
+    }
+
     /** The database cannot be reached; the caller may retry. */
     public static final class Unavailable extends DomainException {
         public Unavailable(String message) {
