@@ -30,7 +30,9 @@ public final class Changes {
 
     /**
      * Streams changes after a revision, oldest first, then every new change as it commits. ({@code verdict.v1.ChangeService/WatchChanges}). A stream has no default deadline; read it on a thread of
-     * your own and cancel it with a {@link io.grpc.Context} or by closing the client.
+     * your own and cancel it with a {@link io.grpc.Context} or by closing the client. A reader that falls more than
+     * 1,000 new changes behind is ended by the server with {@code RESOURCE_EXHAUSTED}: watch again with
+     * {@code after_revision} set to the last revision it read.
      */
     public Iterator<WatchChangesResponse> watchChanges(WatchChangesRequest request) {
         return calls.stream(organizationId, request, stub::watchChanges);

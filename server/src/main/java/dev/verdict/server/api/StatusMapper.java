@@ -91,12 +91,14 @@ public final class StatusMapper {
                                     .setDescription(cut(e.description(), MAX_DESCRIPTION)))
                             .build()));
             case DomainException.Unavailable e -> status(Code.UNAVAILABLE, e.getMessage(), null);
+            case DomainException.ResourceExhausted e -> status(Code.RESOURCE_EXHAUSTED, e.getMessage(), null);
             case DomainException.Unauthenticated e -> status(Code.UNAUTHENTICATED, e.getMessage(), null);
             case DomainException.PermissionDenied e -> status(Code.PERMISSION_DENIED, e.getMessage(),
                     e.permission() == null ? null : Any.pack(ErrorInfo.newBuilder()
                             .setReason("MISSING_PERMISSION")
                             .setDomain(ERROR_DOMAIN)
                             .putMetadata("permission", e.permission())
+                            .putMetadata("permissions", String.join(",", e.permissions()))
                             .build()));
             case StatusRuntimeException e -> Status.newBuilder()
                     .setCode(e.getStatus().getCode().value())

@@ -121,18 +121,36 @@ public abstract sealed class DomainException extends RuntimeException {
         }
     }
 
-    /** The caller is known but may not do this; {@code permission} names what it lacks, when one would do. */
+    /**
+     * The caller is known but may not do this; {@code permissions} names every permission it lacks (empty when
+     * no permission would allow the call).
+     */
     public static final class PermissionDenied extends DomainException {
-        private final String permission;
+        private final List<String> permissions;
 
-        public PermissionDenied(String message, String permission) {
+        public PermissionDenied(String message, List<String> permissions) {
             super(message);
-            this.permission = permission;
+            this.permissions = List.copyOf(permissions);
         }
 
-        /** The missing permission, or null when no permission would allow the call. */
+        /** The first missing permission, or null when no permission would allow the call. */
         public String permission() {
-            return permission;
+            return permissions.isEmpty() ? null : permissions.getFirst();
+        }
+
+        /** Every missing permission, in the order of the RPC's rule; empty when no permission would allow it. */
+        public List<String> permissions() {
+            return permissions;
+        }
+    }
+
+    /**
+     * The caller used up a resource the server bounds for it, e.g. a change stream it read too slowly; the
+     * message says how to carry on.
+     */
+    public static final class ResourceExhausted extends DomainException {
+        public ResourceExhausted(String message) {
+            super(message);
         }
     }
 

@@ -10,6 +10,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusRuntimeException;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -17,7 +18,8 @@ import java.util.UUID;
  * service sees it. An API client is bound to one organization: a request naming any other organization is
  * NOT_FOUND for that organization, exactly as if it did not exist, whatever the RPC. Inside its organization
  * the client must hold the rule's permission, asked of Verdict's own decision engine; if not, the call is
- * PERMISSION_DENIED naming the permission (an {@code ErrorInfo} carries it too).
+ * PERMISSION_DENIED naming every permission it lacks (an {@code ErrorInfo} carries them too: {@code permission}
+ * the first, {@code permissions} all of them, comma-separated).
  */
 public final class Authorization implements ServerInterceptor {
     private final PermissionCheck permissions;
@@ -64,12 +66,12 @@ public final class Authorization implements ServerInterceptor {
     private void authorize(Caller caller, String method, Rule rule, Message request) {
         if (caller == null || rule == null) {
             // Fail closed: an RPC without a rule, or a call that skipped authentication, runs for nobody.
-            throw denied("the method " + method + " is not open to any caller", null);
+            throw denied("the method " + method + " is not open to any caller");
         }
         switch (caller) {
             case Caller.Bootstrap bootstrap -> {
                 if (!rule.bootstrap()) {
-                    throw denied("the bootstrap key may only manage organizations; use an API client's key", null);
+                    throw denied("the bootstrap key may only manage organizations; use an API client's key");
                 }
             }
             case Caller.ApiClient client -> {
@@ -81,13 +83,16 @@ public final class Authorization implements ServerInterceptor {
                     }
                 }
                 if (!rule.apiClients()) {
-                    throw denied("only the bootstrap key may call " + method, null);
+                    throw denied("only the bootstrap key may call " + method);
                 }
-                for (String permission : rule.permissions()) {
-                    if (!permissions.holds(client.organizationId(), client.apiClientId(), permission)) {
-                        throw denied("the caller lacks the permission " + permission
-                                + " in organization " + client.organizationId(), permission);
-                    }
+                // Every missing permission is named, so that a caller fixing its role learns them at once.
+                List<String> missing = rule.permissions().stream()
+                        .filter(p -> !permissions.holds(client.organizationId(), client.apiClientId(), p))
+                        .toList();
+                if (!missing.isEmpty()) {
+                    throw new DomainException.PermissionDenied("the caller lacks the permission"
+                            + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing)
+                            + " in organization " + client.organizationId(), missing);
                 }
             }
         }
@@ -101,8 +106,8 @@ public final class Authorization implements ServerInterceptor {
         }
     }
 
-    private static DomainException.PermissionDenied denied(String message, String permission) {
-        return new DomainException.PermissionDenied(message, permission);
+    private static DomainException.PermissionDenied denied(String message) {
+        return new DomainException.PermissionDenied(message, List.of());
     }
 
     /** Where a request names its organization: {@code organization_id}, or {@code organization.organization_id}. */

@@ -93,11 +93,22 @@ class AuthorizationTest {
                         .addGrants(PermissionGrant.newBuilder().setPermissionKey("access.check")))
                 .build());
         CreateApiClientResponse checker = newClient(org, "checker");
-        withKey(AssignmentServiceGrpc.newBlockingStub(CHANNEL), admin).grantRole(GrantRoleRequest.newBuilder()
+        String granted = withKey(AssignmentServiceGrpc.newBlockingStub(CHANNEL), admin).grantRole(GrantRoleRequest
+                .newBuilder()
                 .setOrganizationId(id)
                 .setPrincipal(Principal.newBuilder().setApiClientId(checker.getApiClient().getApiClientId()))
                 .setRoleKey("checker")
-                .build());
+                .build()).getRevisionToken();
+        // Authorization decides at minimize_latency: a key used the moment its new role is granted may be refused
+        // until the feed has applied the role's creation (this test failed so). A check at least as fresh as the
+        // grant waits for that.
+        assertThat(withKey(AccessServiceGrpc.newBlockingStub(CHANNEL), admin).checkAccess(CheckAccessRequest.newBuilder()
+                .setOrganizationId(id)
+                .setQuery(AccessQuery.newBuilder()
+                        .setPrincipal(Principal.newBuilder().setApiClientId(checker.getApiClient().getApiClientId()))
+                        .setTarget(Target.newBuilder().setPermissionKey("access.check")))
+                .setConsistency(dev.verdict.v1.Consistency.newBuilder().setAtLeastAsFresh(granted))
+                .build()).getDecision()).isEqualTo(Decision.DECISION_ALLOWED);
         String key = checker.getSecret();
 
         assertThat(check(key, id, org.getAdminApiClient().getApiClientId(), "users.manage")).isEqualTo(Decision.DECISION_ALLOWED);

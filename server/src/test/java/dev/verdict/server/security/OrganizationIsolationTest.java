@@ -5,15 +5,14 @@ import static dev.verdict.server.SecureTestServer.withKey;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Descriptors.FieldDescriptor;
-import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.Message;
 import com.google.rpc.ResourceInfo;
+import dev.verdict.server.DeclaredServices;
 import dev.verdict.server.SecureTestServer;
 import dev.verdict.v1.CreateOrganizationResponse;
 import dev.verdict.v1.GetOrganizationRequest;
 import dev.verdict.v1.Organization;
-import dev.verdict.v1.OrganizationProto;
 import dev.verdict.v1.OrganizationServiceGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -24,26 +23,18 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
-import java.io.IOException;
-import java.net.JarURLConnection;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
  * A key of organization A used on organization B is answered as if B did not exist, for every RPC of every
- * service declared in the protos (taken from the proto descriptors, so that a new RPC cannot be left out), whatever permissions the key holds in A; and B is left unchanged.
+ * service declared in the protos ({@link DeclaredServices}, so that a new RPC cannot be left out), whatever
+ * permissions the key holds in A; and B is left unchanged.
  */
 class OrganizationIsolationTest {
     /** RPCs that name no organization: open to the bootstrap key only. */
@@ -60,7 +51,7 @@ class OrganizationIsolationTest {
 
         List<String> leaks = new ArrayList<>();
         int checked = 0;
-        for (ServiceDescriptor service : declaredServices()) {
+        for (ServiceDescriptor service : DeclaredServices.all()) {
             for (com.google.protobuf.Descriptors.MethodDescriptor method : service.getMethods()) {
                 MethodDescriptor<Message, Message> descriptor = descriptor(method);
                 String name = descriptor.getFullMethodName();
@@ -88,48 +79,6 @@ class OrganizationIsolationTest {
                 + leaks.size() + " leaks");
         assertThat(checked).as("RPCs naming an organization").isGreaterThan(0);
         assertThat(organization(bId)).as("organization B after the attempts").isEqualTo(bBefore);
-    }
-
-    /**
-     * Every service declared in the {@code verdict.v1} protos: the descriptors of every generated
-     * {@code dev.verdict.v1.*Proto} class found on the class path (so a new proto file is covered too).
-     */
-    static List<ServiceDescriptor> declaredServices() {
-        List<ServiceDescriptor> services = new ArrayList<>();
-        for (String outer : protoClasses()) {
-            try {
-                FileDescriptor file = (FileDescriptor) Class.forName("dev.verdict.v1." + outer)
-                        .getMethod("getDescriptor").invoke(null);
-                services.addAll(file.getServices());
-            } catch (ReflectiveOperationException e) {
-                throw new AssertionError(e);
-            }
-        }
-        assertThat(services).extracting(ServiceDescriptor::getFullName).contains("verdict.v1.OrganizationService");
-        return services;
-    }
-
-    private static List<String> protoClasses() {
-        URL anchor = OrganizationProto.class.getResource("OrganizationProto.class");
-        try {
-            if (anchor.getProtocol().equals("file")) {
-                try (Stream<Path> files = Files.list(Path.of(anchor.toURI()).getParent())) {
-                    return files.map(f -> f.getFileName().toString())
-                            .filter(f -> f.endsWith("Proto.class"))
-                            .map(f -> f.substring(0, f.length() - ".class".length()))
-                            .sorted().toList();
-                }
-            }
-            JarURLConnection jar = (JarURLConnection) anchor.openConnection();
-            try (JarFile file = jar.getJarFile()) {
-                return file.stream().map(JarEntry::getName)
-                        .filter(e -> e.startsWith("dev/verdict/v1/") && e.endsWith("Proto.class") && e.indexOf('$') < 0)
-                        .map(e -> e.substring("dev/verdict/v1/".length(), e.length() - ".class".length()))
-                        .sorted().toList();
-            }
-        } catch (IOException | URISyntaxException e) {
-            throw new AssertionError(e);
-        }
     }
 
     /** A gRPC method descriptor built from the proto descriptor, with the generated message types. */
