@@ -369,60 +369,67 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
     /** Checks the query's keys, stage and shape (INVALID_ARGUMENT naming the field) and interns them. */
     private static Resolved resolve(Catalogue catalogue, AccessQuery query, String prefix) {
+        // Small on purpose, with every refusal in a method of its own: the JIT inlines it into the hit path
+        // and the Resolved never reaches the heap.
         AccessQuery.Target target = query.target();
         int index = targetIndex(catalogue, target, prefix, "target");
         boolean hasStage = query.stage() != null;
         boolean hasApp = query.appKey() != null;
         if (target.role()) {
             if (catalogue.kind(index) == RoleKind.END_USER && !(hasStage && hasApp)) {
-                throw DomainException.invalid(hasStage ? prefix + "app_key" : prefix + "stage",
-                        "is required: role " + target.key() + " is an END_USER role, checked in a stage and an app");
+                throw endUserRoleShape(target, hasStage, prefix);
             }
         } else {
             PermissionLevel level = catalogue.level(index);
-            if (hasStage != level.takesStage()) {
-                throw DomainException.invalid(prefix + "stage", (hasStage ? "must be empty" : "is required")
-                        + ": permission " + target.key() + " is " + level + "-level");
-            }
-            if (hasApp != level.takesApp()) {
-                throw DomainException.invalid(prefix + "app_key", (hasApp ? "must be empty" : "is required")
-                        + ": permission " + target.key() + " is " + level + "-level");
+            if (hasStage != level.takesStage() || hasApp != level.takesApp()) {
+                throw permissionShape(target, level, hasStage, hasApp, prefix);
             }
         }
         int slot = stageSlot(catalogue, query.stage(), prefix, "stage");
-        int app = -1;
-        boolean appUnknown = false;
-        if (hasApp) {
-            app = catalogue.app(query.appKey());
-            appUnknown = app == Catalogue.NOT_FOUND;
+        int app = hasApp ? catalogue.app(query.appKey()) : -1;
+        return new Resolved(target.role(), index, slot, app, hasApp && app == Catalogue.NOT_FOUND);
+    }
+
+    private static DomainException endUserRoleShape(AccessQuery.Target target, boolean hasStage, String prefix) {
+        return DomainException.invalid(hasStage ? prefix + "app_key" : prefix + "stage",
+                "is required: role " + target.key() + " is an END_USER role, checked in a stage and an app");
+    }
+
+    private static DomainException permissionShape(AccessQuery.Target target, PermissionLevel level, boolean hasStage,
+            boolean hasApp, String prefix) {
+        if (hasStage != level.takesStage()) {
+            return DomainException.invalid(prefix + "stage", (hasStage ? "must be empty" : "is required")
+                    + ": permission " + target.key() + " is " + level + "-level");
         }
-        return new Resolved(target.role(), index, slot, app, appUnknown);
+        return DomainException.invalid(prefix + "app_key", (hasApp ? "must be empty" : "is required")
+                + ": permission " + target.key() + " is " + level + "-level");
     }
 
     /** The target's index; the field {@code prefix + field} is named only on a refusal, off the hot path. */
     private static int targetIndex(Catalogue catalogue, AccessQuery.Target target, String prefix, String field) {
-        if (target.role()) {
-            int role = catalogue.role(target.key());
-            if (role == Catalogue.NOT_FOUND) {
-                throw DomainException.invalid(prefix + field + ".role_key", "no role " + target.key() + " in this organization");
-            }
-            return role;
+        int index = target.role() ? catalogue.role(target.key()) : catalogue.permission(target.key());
+        if (index == Catalogue.NOT_FOUND) {
+            throw unknownTarget(target, prefix + field);
         }
-        int permission = catalogue.permission(target.key());
-        if (permission == Catalogue.NOT_FOUND) {
-            throw DomainException.invalid(prefix + field + ".permission_key",
-                    "no permission " + target.key() + " in this organization");
-        }
-        return permission;
+        return index;
+    }
+
+    private static DomainException unknownTarget(AccessQuery.Target target, String field) {
+        return target.role()
+                ? DomainException.invalid(field + ".role_key", "no role " + target.key() + " in this organization")
+                : DomainException.invalid(field + ".permission_key", "no permission " + target.key() + " in this organization");
     }
 
     private static int stageSlot(Catalogue catalogue, String stage, String prefix, String field) {
         int slot = catalogue.stageSlot(stage);
         if (slot == Catalogue.NOT_FOUND) {
-            throw DomainException.invalid(prefix + field, "no stage " + stage + " in this organization; stages are "
-                    + catalogue.stages());
+            throw unknownStage(catalogue, stage, prefix + field);
         }
         return slot;
+    }
+
+    private static DomainException unknownStage(Catalogue catalogue, String stage, String field) {
+        return DomainException.invalid(field, "no stage " + stage + " in this organization; stages are " + catalogue.stages());
     }
 
     /** The outcome of a resolved query for a principal with this closure (DESIGN §2). */
