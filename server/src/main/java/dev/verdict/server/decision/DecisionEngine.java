@@ -46,7 +46,12 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     private final DecisionStore store;
     private final ChangeFeed feed;
     private final Duration freshnessWait;
-    private final Cache<ClosureKey, PrincipalClosure> closures;
+    /**
+     * Closures by principal id (user and API client ids are random UUIDs). A hit counts only if the closure
+     * was built on the organization's current catalogue for the principal's kind, so a query naming another
+     * organization's principal never reads its closure; and a load never replaces another organization's.
+     */
+    private final Cache<UUID, PrincipalClosure> closures;
     private final Map<UUID, Organization> organizations = new ConcurrentHashMap<>();
 
     /**
@@ -67,7 +72,6 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         feed.subscribe(this);
     }
 
-    private record ClosureKey(UUID organizationId, UUID principalId, Principal.Type type) {}
 
     /** The cache's statistics (hits, misses, evictions) since start. */
     public CacheStats closureStats() {
@@ -122,8 +126,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             }
             principal = Principal.user(id);
         }
-        PrincipalClosure closure = closures.getIfPresent(new ClosureKey(org, principal.id(), principal.type()));
-        if (closure == null || closure.catalogue() != catalogue) {
+        PrincipalClosure closure = closures.getIfPresent(principal.id());
+        if (closure == null || !closure.answersFor(principal, catalogue)) {
             return null;
         }
         return organization.decision(outcome(closure, resolved), Math.max(revision, closure.revision()));
@@ -160,8 +164,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         if (catalogue == null) {
             return false;
         }
-        PrincipalClosure closure = closures.getIfPresent(new ClosureKey(org, principal.id(), principal.type()));
-        return closure != null && closure.catalogue() == catalogue;
+        PrincipalClosure closure = closures.getIfPresent(principal.id());
+        return closure != null && closure.answersFor(principal, catalogue);
     }
 
     /** A view of one organization at one consistency, for deciding several queries at one revision. */
@@ -346,14 +350,13 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         if (organization != null) {
             organization.invalidations.incrementAndGet();
         }
-        closures.invalidate(new ClosureKey(org, principal, Principal.Type.USER));
-        closures.invalidate(new ClosureKey(org, principal, Principal.Type.API_CLIENT));
+        closures.asMap().computeIfPresent(principal, (id, closure) -> closure.organizationId().equals(org) ? null : closure);
     }
 
     @Override
     public void onOrganizationDeleted(UUID org) {
         organizations.remove(org);
-        closures.asMap().keySet().removeIf(key -> key.organizationId().equals(org));
+        closures.asMap().values().removeIf(closure -> closure.organizationId().equals(org));
     }
 
     private static UUID parse(String id) {
@@ -454,7 +457,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         private final Organization organization;
         private final Catalogue catalogue;
         private final boolean fresh;
-        private final Map<ClosureKey, PrincipalClosure> freshClosures;
+        private final Map<Principal, PrincipalClosure> freshClosures;
         private long revision;
 
         Session(Organization organization, Catalogue catalogue, boolean fresh, long revision) {
@@ -709,18 +712,17 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
         /** The principal's closure on this session's catalogue; null when it is not in memory and !mayLoad. */
         private PrincipalClosure closure(Principal principal, boolean mayLoad) {
-            ClosureKey key = new ClosureKey(organization.id, principal.id(), principal.type());
             PrincipalClosure closure;
             if (fresh) {
-                closure = freshClosures.computeIfAbsent(key,
-                        k -> PrincipalClosure.of(catalogue, store.grants(organization.id, principal)));
+                closure = freshClosures.computeIfAbsent(principal,
+                        p -> PrincipalClosure.of(catalogue, store.grants(organization.id, p), p.type()));
             } else {
-                closure = closures.getIfPresent(key);
-                if (closure == null || closure.catalogue() != catalogue) {
+                closure = closures.getIfPresent(principal.id());
+                if (closure == null || !closure.answersFor(principal, catalogue)) {
                     if (!mayLoad) {
                         return null;
                     }
-                    closure = load(key, principal);
+                    closure = load(principal);
                 }
             }
             if (closure.revision() > revision) {
@@ -734,10 +736,12 @@ public final class DecisionEngine implements ChangeFeed.Listener {
          * other keys); the result is kept only if no invalidation in this organization raced it, checked
          * atomically with the store, so a change applied during the read can never leave a stale closure.
          */
-        private PrincipalClosure load(ClosureKey key, Principal principal) {
+        private PrincipalClosure load(Principal principal) {
             long generation = organization.invalidations.get();
-            PrincipalClosure loaded = PrincipalClosure.of(catalogue, store.grants(organization.id, principal));
-            closures.asMap().compute(key, (k, old) -> organization.invalidations.get() == generation ? loaded : old);
+            PrincipalClosure loaded = PrincipalClosure.of(catalogue, store.grants(organization.id, principal),
+                    principal.type());
+            closures.asMap().compute(principal.id(), (id, old) -> organization.invalidations.get() != generation
+                    || (old != null && !old.organizationId().equals(organization.id)) ? old : loaded);
             return loaded;
         }
 

@@ -1,10 +1,12 @@
 package dev.verdict.server.decision;
 
+import dev.verdict.server.domain.Principal;
 import dev.verdict.server.domain.PrincipalGrants;
 import dev.verdict.server.domain.PrincipalGrants.Grant;
 import dev.verdict.server.domain.PrincipalGrants.Standing;
 import java.util.Arrays;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * Everything one principal may, precomputed on one {@link Catalogue}: for each stage slot the permissions
@@ -20,6 +22,8 @@ final class PrincipalClosure {
     private static final long[][] NO_APP_BITS = new long[0][];
 
     private final Catalogue catalogue;
+    /** Whose closure this is: a user's or an API client's (null where it does not matter, in tests). */
+    private final Principal.Type type;
     private final long revision;
     private final Standing standing;
     private final int stride;
@@ -28,9 +32,10 @@ final class PrincipalClosure {
     private final int[] apps;
     private final long[][] appBits;
 
-    private PrincipalClosure(Catalogue catalogue, long revision, Standing standing, long[] global, int[] apps,
-            long[][] appBits) {
+    private PrincipalClosure(Catalogue catalogue, Principal.Type type, long revision, Standing standing, long[] global,
+            int[] apps, long[][] appBits) {
         this.catalogue = catalogue;
+        this.type = type;
         this.revision = revision;
         this.standing = standing;
         this.stride = catalogue.permissionWords() + catalogue.roleWords();
@@ -41,10 +46,15 @@ final class PrincipalClosure {
 
     /** Builds the closure of raw grants on {@code catalogue}; grants naming keys it lacks grant nothing. */
     static PrincipalClosure of(Catalogue catalogue, PrincipalGrants grants) {
+        return of(catalogue, grants, null);
+    }
+
+    /** The closure of the grants of a principal of {@code type}. */
+    static PrincipalClosure of(Catalogue catalogue, PrincipalGrants grants, Principal.Type type) {
         int slots = catalogue.stageCount() + 1;
         int stride = catalogue.permissionWords() + catalogue.roleWords();
         if (grants.standing() != Standing.ACTIVE) {
-            return new PrincipalClosure(catalogue, grants.revision(), grants.standing(), new long[0], NO_APPS,
+            return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), new long[0], NO_APPS,
                     NO_APP_BITS);
         }
         long[] global = new long[slots * stride];
@@ -72,11 +82,20 @@ final class PrincipalClosure {
         }
         int[] apps = byApp.keySet().stream().mapToInt(Integer::intValue).toArray();
         long[][] appBits = byApp.values().toArray(long[][]::new);
-        return new PrincipalClosure(catalogue, grants.revision(), Standing.ACTIVE, global, apps, appBits);
+        return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, global, apps, appBits);
     }
 
     Catalogue catalogue() {
         return catalogue;
+    }
+
+    /** Whether this is the closure of {@code principal}'s kind built on {@code current}: a valid cache hit. */
+    boolean answersFor(Principal principal, Catalogue current) {
+        return catalogue == current && type == principal.type();
+    }
+
+    UUID organizationId() {
+        return catalogue.organizationId();
     }
 
     /** The revision of the snapshot the grants were read at. */

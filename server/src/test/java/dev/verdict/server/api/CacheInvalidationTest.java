@@ -56,6 +56,27 @@ class CacheInvalidationTest {
     }
 
     @Test
+    void anApiClientsCachedClosureIsNeverTheAnswerForAUserWithItsId() {
+        String client = dev.verdict.v1.ApiClientServiceGrpc.newBlockingStub(TestServer.channel()).createApiClient(
+                dev.verdict.v1.CreateApiClientRequest.newBuilder().setOrganizationId(org).setName("svc").build())
+                .getApiClient().getApiClientId();
+        String token = dev.verdict.v1.AssignmentServiceGrpc.newBlockingStub(TestServer.channel()).grantRole(
+                dev.verdict.v1.GrantRoleRequest.newBuilder().setOrganizationId(org)
+                        .setPrincipal(Principal.newBuilder().setApiClientId(client)).setRoleKey("developer").build())
+                .getRevisionToken();
+        CheckAccessRequest.Builder check = CheckAccessRequest.newBuilder().setOrganizationId(org)
+                .setQuery(AccessQuery.newBuilder().setPrincipal(Principal.newBuilder().setApiClientId(client))
+                        .setTarget(Target.newBuilder().setPermissionKey("users.view")))
+                .setConsistency(Consistency.newBuilder().setAtLeastAsFresh(token));
+        assertThat(access.checkAccess(check.build()).getDecision()).isEqualTo(Decision.DECISION_ALLOWED); // cached
+
+        var asUser = access.checkAccess(check.setQuery(check.getQuery().toBuilder()
+                .setPrincipal(Principal.newBuilder().setUserId(client))).build());
+        assertThat(asUser.getDecision()).isEqualTo(Decision.DECISION_DENIED);
+        assertThat(asUser.getReason()).isEqualTo(dev.verdict.v1.DenyReason.DENY_REASON_PRINCIPAL_NOT_FOUND);
+    }
+
+    @Test
     void eachChangeDropsExactlyTheClosuresItAffects() {
         String ana = activeDeveloper("ana@acme.example");
         String bob = activeDeveloper("bob@acme.example");
