@@ -104,15 +104,22 @@ final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
                 outcomes.add(StatusMapper.toStatus(e));
             }
         }
-        // Every item is answered at the session's final revision: the newest snapshot any item read.
+        // Every item is answered at the session's final revision: the newest snapshot any item read. The
+        // answers are immutable messages, so items with the same outcome share one.
         long revision = session.revision();
+        CheckAccessResponse[] answers = new CheckAccessResponse[Outcome.values().length];
         BatchCheckAccessResponse.Builder reply = BatchCheckAccessResponse.newBuilder()
                 .setRevisionToken(Long.toString(revision));
         for (int i = 0; i < outcomes.size(); i++) {
             BatchCheckAccessResult.Builder result = BatchCheckAccessResult.newBuilder()
                     .setCorrelationId(request.getItems(i).getCorrelationId());
             if (outcomes.get(i) instanceof Outcome outcome) {
-                result.setResponse(toProto(outcome, revision));
+                CheckAccessResponse answer = answers[outcome.ordinal()];
+                if (answer == null) {
+                    answer = toProto(outcome, revision);
+                    answers[outcome.ordinal()] = answer;
+                }
+                result.setResponse(answer);
             } else {
                 result.setError((com.google.rpc.Status) outcomes.get(i));
             }

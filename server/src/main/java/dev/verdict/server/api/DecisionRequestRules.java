@@ -25,6 +25,68 @@ final class DecisionRequestRules {
     private DecisionRequestRules() {}
 
     static List<FieldViolation> violations(CheckAccessRequest request) {
+        return valid(request) ? List.of() : named(request);
+    }
+
+    // The valid* predicates decide; the named methods below say why, building field paths only for a refusal.
+
+    static boolean valid(CheckAccessRequest request) {
+        return isUuid(request.getOrganizationId()) && request.hasQuery() && valid(request.getQuery())
+                && (!request.hasConsistency() || valid(request.getConsistency()));
+    }
+
+    static boolean valid(BatchCheckAccessRequest request) {
+        int items = request.getItemsCount();
+        if (!isUuid(request.getOrganizationId()) || items < 1 || items > 10_000
+                || (request.hasConsistency() && !valid(request.getConsistency()))) {
+            return false;
+        }
+        for (int i = 0; i < items; i++) {
+            BatchCheckAccessItem item = request.getItems(i);
+            String correlation = item.getCorrelationId();
+            if (hasNul(correlation) || length(correlation) > 100 || !item.hasQuery() || !valid(item.getQuery())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean valid(AccessQuery query) {
+        return query.hasPrincipal() && valid(query.getPrincipal()) && query.hasTarget() && valid(query.getTarget())
+                && (query.getStage().isEmpty() || isSlug(query.getStage()))
+                && (query.getAppKey().isEmpty() || isSlug(query.getAppKey()));
+    }
+
+    private static boolean valid(Principal principal) {
+        return switch (principal.getKindCase()) {
+            case USER_ID -> isUuid(principal.getUserId());
+            case API_CLIENT_ID -> isUuid(principal.getApiClientId());
+            case USER_EMAIL -> {
+                int length = length(principal.getUserEmail());
+                yield !hasNul(principal.getUserEmail()) && length >= 3 && length <= 320;
+            }
+            case KIND_NOT_SET -> false;
+        };
+    }
+
+    private static boolean valid(Target target) {
+        return switch (target.getKindCase()) {
+            case PERMISSION_KEY -> isKey(target.getPermissionKey());
+            case ROLE_KEY -> isKey(target.getRoleKey());
+            case KIND_NOT_SET -> false;
+        };
+    }
+
+    private static boolean valid(Consistency consistency) {
+        if (consistency.getRequirementCase() != Consistency.RequirementCase.AT_LEAST_AS_FRESH) {
+            return true;
+        }
+        int length = length(consistency.getAtLeastAsFresh());
+        return !hasNul(consistency.getAtLeastAsFresh()) && length >= 1 && length <= 40;
+    }
+
+    /** Every violation, each naming its field: only for a request that is refused. */
+    private static List<FieldViolation> named(CheckAccessRequest request) {
         List<FieldViolation> violations = new ArrayList<>(0);
         uuid(request.getOrganizationId(), "organization_id", violations);
         if (request.hasQuery()) {
@@ -39,6 +101,11 @@ final class DecisionRequestRules {
     }
 
     static List<FieldViolation> violations(BatchCheckAccessRequest request) {
+        return valid(request) ? List.of() : named(request);
+    }
+
+    /** Every violation, each naming its field: only for a request that is refused. */
+    private static List<FieldViolation> named(BatchCheckAccessRequest request) {
         List<FieldViolation> violations = new ArrayList<>(0);
         uuid(request.getOrganizationId(), "organization_id", violations);
         int items = request.getItemsCount();
@@ -126,6 +193,17 @@ final class DecisionRequestRules {
         if (length(value) > KEY_MAX) {
             violations.add(tooLong(field, KEY_MAX));
         }
+        if (!matchesKey(value)) {
+            violations.add(new FieldViolation(field,
+                    "value does not match regex pattern `^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*$`"));
+        }
+    }
+
+    private static boolean isKey(String value) {
+        return !hasNul(value) && length(value) <= KEY_MAX && matchesKey(value);
+    }
+
+    private static boolean matchesKey(String value) {
         boolean matches = !value.isEmpty();
         boolean segmentStart = true;
         for (int i = 0; i < value.length() && matches; i++) {
@@ -139,10 +217,7 @@ final class DecisionRequestRules {
                 matches = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
             }
         }
-        if (!matches || segmentStart) {
-            violations.add(new FieldViolation(field,
-                    "value does not match regex pattern `^[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*$`"));
-        }
+        return matches && !segmentStart;
     }
 
     /** A stage or app key, unless empty: {@code ^[a-z][a-z0-9_-]*$}, at most 63 characters. */
@@ -154,33 +229,49 @@ final class DecisionRequestRules {
         if (length(value) > SLUG_MAX) {
             violations.add(tooLong(field, SLUG_MAX));
         }
-        boolean matches = value.charAt(0) >= 'a' && value.charAt(0) <= 'z';
+        if (!matchesSlug(value)) {
+            violations.add(new FieldViolation(field, "value does not match regex pattern `^[a-z][a-z0-9_-]*$`"));
+        }
+    }
+
+    private static boolean isSlug(String value) {
+        return !hasNul(value) && length(value) <= SLUG_MAX && matchesSlug(value);
+    }
+
+    private static boolean matchesSlug(String value) {
+        boolean matches = !value.isEmpty() && value.charAt(0) >= 'a' && value.charAt(0) <= 'z';
         for (int i = 1; i < value.length() && matches; i++) {
             char c = value.charAt(i);
             matches = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         }
-        if (!matches) {
-            violations.add(new FieldViolation(field, "value does not match regex pattern `^[a-z][a-z0-9_-]*$`"));
-        }
+        return matches;
     }
 
     /** A UUID in its 8-4-4-4-12 hexadecimal form, either case. */
     private static void uuid(String value, String field, List<FieldViolation> violations) {
         nul(value, field, violations);
+        if (!isUuid(value)) {
+            violations.add(new FieldViolation(field, value.isEmpty() ? "value is empty, which is not a valid UUID"
+                    : "value must be a valid UUID"));
+        }
+    }
+
+    private static boolean isUuid(String value) {
         boolean valid = value.length() == 36;
         for (int i = 0; i < value.length() && valid; i++) {
             char c = value.charAt(i);
             valid = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-'
                     : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
         }
-        if (!valid) {
-            violations.add(new FieldViolation(field, value.isEmpty() ? "value is empty, which is not a valid UUID"
-                    : "value must be a valid UUID"));
-        }
+        return valid;
+    }
+
+    private static boolean hasNul(String value) {
+        return value.indexOf('\u0000') >= 0;
     }
 
     private static void nul(String value, String field, List<FieldViolation> violations) {
-        if (value.indexOf('\u0000') >= 0) {
+        if (hasNul(value)) {
             violations.add(new FieldViolation(field, "must not contain a NUL character"));
         }
     }
