@@ -12,7 +12,8 @@ import java.util.UUID;
 
 /**
  * API keys to API clients, with successful lookups remembered briefly so that the hot path does not query the
- * database on every call. Entries are keyed by the SHA-256 of the key (the key itself is not kept) and dropped
+ * database on every call. Entries are keyed by the SHA-256 of the key (the cache keeps no key; each thread
+ * remembers only the last key it hashed, see KeyDigest) and dropped
  * when the client's secret is rotated, the client disabled or deleted, or its organization deleted
  * ({@link #forget}, {@link #forgetOrganization}); the expiry bounds staleness if such a change is missed.
  * Failed lookups are not remembered: a bad key costs one indexed query (malformed keys cost none).
