@@ -770,9 +770,10 @@ class DifferentialTest {
 
     /** Invites a user, sometimes with the email a deleted or renamed user left free; usually activates it. */
     private String invite(World w, Random random) {
+        // Emails are unique regardless of letter case: one renamed to its own address in capitals still holds it.
         Set<String> taken = new HashSet<>();
-        w.userIds.forEach(id -> taken.add(w.emails.get(id)));
-        List<String> free = w.allEmails.stream().filter(e -> !taken.contains(e)).toList();
+        w.userIds.forEach(id -> taken.add(w.emails.get(id).toLowerCase(Locale.ROOT)));
+        List<String> free = w.allEmails.stream().filter(e -> !taken.contains(e.toLowerCase(Locale.ROOT))).toList();
         String email = !free.isEmpty() && random.nextInt(3) == 0 ? pick(random, free) : freshEmail(w, random);
         var response = users.inviteUser(InviteUserRequest.newBuilder().setOrganizationId(w.org).setEmail(email).build());
         String id = response.getUser().getUserId();
