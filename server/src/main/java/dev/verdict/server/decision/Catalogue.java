@@ -47,6 +47,11 @@ public final class Catalogue {
     private final int roleWords;
 
     private Catalogue(CatalogueSnapshot snapshot) {
+        // The engine packs a resolved query into a long (DecisionEngine.Resolved.Bits): these bound its fields.
+        if (snapshot.stages().size() > 254 || snapshot.permissions().size() >= 1 << 24 || snapshot.roles().size() >= 1 << 24
+                || snapshot.appKeys().size() >= (1 << 24) - 1) {
+            throw new IllegalStateException("a catalogue of more than 254 stages or 16M permissions, roles or apps");
+        }
         organizationId = snapshot.organizationId();
         revision = snapshot.revision();
         content = withoutRevision(snapshot);

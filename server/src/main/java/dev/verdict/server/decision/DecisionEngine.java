@@ -111,8 +111,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             return null;
         }
         long revision = Math.max(catalogue.revision(), applied);
-        Resolved resolved = resolve(catalogue, query, "query.");
-        if (resolved.appUnknown()) {
+        long resolved = resolveBits(catalogue, query, "query.");
+        if (Resolved.Bits.appUnknown(resolved)) {
             return organization.decision(Outcome.APP_NOT_FOUND, revision);
         }
         Principal principal = query.principal();
@@ -368,12 +368,54 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     }
 
     /** A resolved query: target index, stage slot, app index (-1 none, {@link Catalogue#NOT_FOUND}-2 unknown). */
-    private record Resolved(boolean role, int target, int slot, int app, boolean appUnknown) {}
+    private record Resolved(boolean role, int target, int slot, int app, boolean appUnknown) {
+        static Resolved of(long bits) {
+            return new Resolved(Bits.role(bits), Bits.target(bits), Bits.slot(bits), Bits.app(bits), Bits.appUnknown(bits));
+        }
+
+        /**
+         * A resolved query packed in one long, for the hit path, which then allocates nothing: target index
+         * (bits 0-23), stage slot (24-31), app index + 1 (32-55, 0 for none), app unknown (62), role (63).
+         * Catalogue keeps its sizes within these fields.
+         */
+        static final class Bits {
+            private Bits() {}
+
+            static long pack(boolean role, int target, int slot, int app, boolean appUnknown) {
+                return (role ? 1L << 63 : 0) | (appUnknown ? 1L << 62 : 0) | ((long) (app + 1) & 0xFF_FFFFL) << 32
+                        | ((long) slot & 0xFF) << 24 | (target & 0xFF_FFFFL);
+            }
+
+            static boolean role(long bits) {
+                return bits < 0;
+            }
+
+            static boolean appUnknown(long bits) {
+                return (bits & 1L << 62) != 0;
+            }
+
+            static int target(long bits) {
+                return (int) (bits & 0xFF_FFFF);
+            }
+
+            static int slot(long bits) {
+                return (int) (bits >>> 24 & 0xFF);
+            }
+
+            static int app(long bits) {
+                return appUnknown(bits) ? -1 : (int) (bits >>> 32 & 0xFF_FFFF) - 1;
+            }
+        }
+    }
 
     /** Checks the query's keys, stage and shape (INVALID_ARGUMENT naming the field) and interns them. */
     private static Resolved resolve(Catalogue catalogue, AccessQuery query, String prefix) {
-        // Small on purpose, with every refusal in a method of its own: the JIT inlines it into the hit path
-        // and the Resolved never reaches the heap.
+        return Resolved.of(resolveBits(catalogue, query, prefix));
+    }
+
+    /** {@link #resolve}, packed: see {@link Resolved.Bits}. */
+    private static long resolveBits(Catalogue catalogue, AccessQuery query, String prefix) {
+        // Every refusal is built in a method of its own, off the hot path.
         AccessQuery.Target target = query.target();
         int index = targetIndex(catalogue, target, prefix, "target");
         boolean hasStage = query.stage() != null;
@@ -390,7 +432,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         }
         int slot = stageSlot(catalogue, query.stage(), prefix, "stage");
         int app = hasApp ? catalogue.app(query.appKey()) : -1;
-        return new Resolved(target.role(), index, slot, app, hasApp && app == Catalogue.NOT_FOUND);
+        return Resolved.Bits.pack(target.role(), index, slot, app, hasApp && app == Catalogue.NOT_FOUND);
     }
 
     private static DomainException endUserRoleShape(AccessQuery.Target target, boolean hasStage, String prefix) {
@@ -437,13 +479,19 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
     /** The outcome of a resolved query for a principal with this closure (DESIGN §2). */
     private static Outcome outcome(PrincipalClosure closure, Resolved resolved) {
+        return outcome(closure, Resolved.Bits.pack(resolved.role(), resolved.target(), resolved.slot(), resolved.app(),
+                resolved.appUnknown()));
+    }
+
+    private static Outcome outcome(PrincipalClosure closure, long resolved) {
         return switch (closure.standing()) {
             case NOT_FOUND -> Outcome.PRINCIPAL_NOT_FOUND;
             case INACTIVE -> Outcome.PRINCIPAL_INACTIVE;
             case ACTIVE -> {
-                boolean allowed = resolved.role()
-                        ? closure.hasRole(resolved.target(), resolved.slot(), resolved.app())
-                        : closure.hasPermission(resolved.target(), resolved.slot(), resolved.app());
+                boolean allowed = Resolved.Bits.role(resolved)
+                        ? closure.hasRole(Resolved.Bits.target(resolved), Resolved.Bits.slot(resolved), Resolved.Bits.app(resolved))
+                        : closure.hasPermission(Resolved.Bits.target(resolved), Resolved.Bits.slot(resolved),
+                                Resolved.Bits.app(resolved));
                 yield allowed ? Outcome.ALLOWED : Outcome.NO_GRANT;
             }
         };
