@@ -478,11 +478,6 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     }
 
     /** The outcome of a resolved query for a principal with this closure (DESIGN §2). */
-    private static Outcome outcome(PrincipalClosure closure, Resolved resolved) {
-        return outcome(closure, Resolved.Bits.pack(resolved.role(), resolved.target(), resolved.slot(), resolved.app(),
-                resolved.appUnknown()));
-    }
-
     private static Outcome outcome(PrincipalClosure closure, long resolved) {
         return switch (closure.standing()) {
             case NOT_FOUND -> Outcome.PRINCIPAL_NOT_FOUND;
@@ -532,8 +527,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         }
 
         private Outcome decide(AccessQuery query, boolean mayLoad) {
-            Resolved resolved = resolve(query);
-            if (resolved.appUnknown()) {
+            long resolved = resolveBits(catalogue, query, "query.");
+            if (Resolved.Bits.appUnknown(resolved)) {
                 return Outcome.APP_NOT_FOUND;
             }
             Principal principal = query.principal();
