@@ -8,9 +8,7 @@ import dev.verdict.server.domain.PermissionLevel;
 import dev.verdict.server.domain.RoleKind;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -29,20 +27,21 @@ public final class Catalogue {
     /** What this catalogue was built from, without its revision: equal content decides the same. */
     private final CatalogueSnapshot content;
     private final String[] stages;
-    private final Map<String, Integer> stageSlots = new HashMap<>();
+    /** Stage i's slot is i + 1. */
+    private final KeyIndex stageIndex;
     private final String[] permissionKeys;
     private final PermissionLevel[] levels;
-    private final Map<String, Integer> permissionIndex = new HashMap<>();
+    private final KeyIndex permissionIndex;
     private final int[][] directImplies;
     private final long[][] implied;
     private final String[] roleKeys;
     private final RoleKind[] kinds;
-    private final Map<String, Integer> roleIndex = new HashMap<>();
+    private final KeyIndex roleIndex;
     private final List<List<RoleGrant>> roleGrants;
     /** [role][slot]: the permissions the role grants in that stage slot, implications expanded. */
     private final long[][][] rolePermissions;
     private final String[] appKeys;
-    private final Map<String, Integer> appIndex = new HashMap<>();
+    private final KeyIndex appIndex;
     private final int permissionWords;
     private final int roleWords;
 
@@ -56,22 +55,20 @@ public final class Catalogue {
         revision = snapshot.revision();
         content = withoutRevision(snapshot);
         stages = snapshot.stages().toArray(String[]::new);
-        for (int i = 0; i < stages.length; i++) {
-            stageSlots.put(stages[i], i + 1);
-        }
+        stageIndex = new KeyIndex(stages);
         List<PermissionEntry> permissions = snapshot.permissions();
         permissionKeys = new String[permissions.size()];
         levels = new PermissionLevel[permissions.size()];
         for (int i = 0; i < permissionKeys.length; i++) {
             permissionKeys[i] = permissions.get(i).key();
             levels[i] = permissions.get(i).level();
-            permissionIndex.put(permissionKeys[i], i);
         }
+        permissionIndex = new KeyIndex(permissionKeys);
         permissionWords = Bits.words(permissionKeys.length);
         directImplies = new int[permissionKeys.length][];
         for (int i = 0; i < permissionKeys.length; i++) {
             directImplies[i] = permissions.get(i).implies().stream()
-                    .map(permissionIndex::get).filter(j -> j != null).mapToInt(Integer::intValue).toArray();
+                    .mapToInt(permissionIndex::indexOf).filter(j -> j != NOT_FOUND).toArray();
         }
         implied = new long[permissionKeys.length][];
         for (int i = 0; i < permissionKeys.length; i++) {
@@ -84,16 +81,18 @@ public final class Catalogue {
         roleGrants = new ArrayList<>(roles.size());
         rolePermissions = new long[roles.size()][stages.length + 1][];
         for (int r = 0; r < roleKeys.length; r++) {
+            roleKeys[r] = roles.get(r).key();
+        }
+        roleIndex = new KeyIndex(roleKeys);
+        for (int r = 0; r < roleKeys.length; r++) {
             RoleEntry role = roles.get(r);
-            roleKeys[r] = role.key();
             kinds[r] = role.kind();
-            roleIndex.put(role.key(), r);
             roleGrants.add(role.grants());
             for (int slot = 0; slot <= stages.length; slot++) {
                 long[] bits = new long[permissionWords];
                 for (RoleGrant grant : role.grants()) {
-                    Integer p = permissionIndex.get(grant.permissionKey());
-                    if (p != null && grantsIn(grant, slot)) {
+                    int p = permissionIndex.indexOf(grant.permissionKey());
+                    if (p != NOT_FOUND && grantsIn(grant, slot)) {
                         Bits.or(bits, 0, implied[p]);
                     }
                 }
@@ -101,9 +100,7 @@ public final class Catalogue {
             }
         }
         appKeys = snapshot.appKeys().toArray(String[]::new);
-        for (int i = 0; i < appKeys.length; i++) {
-            appIndex.put(appKeys[i], i);
-        }
+        appIndex = new KeyIndex(appKeys);
     }
 
     /** Builds the interned catalogue of a snapshot. */
@@ -161,8 +158,8 @@ public final class Catalogue {
         if (stage == null || stage.isEmpty()) {
             return 0;
         }
-        Integer slot = stageSlots.get(stage);
-        return slot == null ? NOT_FOUND : slot;
+        int stageIndexOf = stageIndex.indexOf(stage);
+        return stageIndexOf == NOT_FOUND ? NOT_FOUND : stageIndexOf + 1;
     }
 
     String stage(int slot) {
@@ -174,8 +171,7 @@ public final class Catalogue {
     }
 
     int permission(String key) {
-        Integer i = permissionIndex.get(key);
-        return i == null ? NOT_FOUND : i;
+        return permissionIndex.indexOf(key);
     }
 
     int permissionCount() {
@@ -221,8 +217,7 @@ public final class Catalogue {
     }
 
     int role(String key) {
-        Integer i = roleIndex.get(key);
-        return i == null ? NOT_FOUND : i;
+        return roleIndex.indexOf(key);
     }
 
     int roleCount() {
@@ -252,8 +247,7 @@ public final class Catalogue {
     }
 
     int app(String key) {
-        Integer i = appIndex.get(key);
-        return i == null ? NOT_FOUND : i;
+        return appIndex.indexOf(key);
     }
 
     int appCount() {

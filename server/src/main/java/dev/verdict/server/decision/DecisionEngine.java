@@ -67,6 +67,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         this.closures = Caffeine.newBuilder()
                 .maximumSize(closureCacheSize)
                 .expireAfterWrite(closureCacheExpiry)
+                .ticker(CoarseTicker.INSTANCE)
                 .recordStats()
                 .build();
         feed.subscribe(this);
