@@ -41,6 +41,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "32", description = "RPC worker threads (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--network-threads", defaultValue = "0",
+            description = "Netty event loop threads (default: 0, gRPC's own choice; with --busy-poll, 1).")
+    int networkThreads;
+
+    @Option(names = "--busy-poll",
+            description = "Network threads spin instead of sleeping when idle: lower latency for a lightly loaded "
+                    + "server, at the price of a core kept busy per network thread (Linux).")
+    boolean busyPoll;
+
     @Option(names = "--max-message-bytes", defaultValue = "4194304",
             description = "Largest request accepted (default: ${DEFAULT-VALUE}).")
     int maxMessageBytes;
@@ -97,7 +106,7 @@ public final class Main implements Callable<Integer> {
         var decisions = new ServerConfig.Decisions(cacheSize, Duration.ofSeconds(cacheExpirySeconds),
                 ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems);
         ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes, decisions, true,
-                bootstrapKey, tls);
+                bootstrapKey, tls, new ServerConfig.Network(networkThreads, busyPoll));
         VerdictServer server = VerdictServer.start(config);
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
         server.awaitTermination();

@@ -54,9 +54,10 @@ public final class VerdictServer implements AutoCloseable {
     private final ChangeFeed feed;
     private final DecisionEngine engine;
     private final ScheduledExecutorService stats;
+    private final NetworkThreads network;
 
     private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
-            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats) {
+            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats, NetworkThreads network) {
         this.database = database;
         this.server = server;
         this.health = health;
@@ -64,6 +65,7 @@ public final class VerdictServer implements AutoCloseable {
         this.feed = feed;
         this.engine = engine;
         this.stats = stats;
+        this.network = network;
     }
 
     /**
@@ -78,9 +80,11 @@ public final class VerdictServer implements AutoCloseable {
         ThreadPoolExecutor executor = executor(config.workerThreads());
         InetSocketAddress address = new InetSocketAddress(config.host(), config.port());
         CallThreads threads = new CallThreads(executor);
-        Server server = (config.tls() == null
-                        ? NettyServerBuilder.forAddress(address)
-                        : NettyServerBuilder.forAddress(address, config.tls().credentials()))
+        NettyServerBuilder builder = config.tls() == null
+                ? NettyServerBuilder.forAddress(address)
+                : NettyServerBuilder.forAddress(address, config.tls().credentials());
+        NetworkThreads network = NetworkThreads.apply(config.network(), builder);
+        Server server = builder
                 .directExecutor() // every call starts on the network thread; CallThreads moves it (almost always)
                 .callExecutor(threads)
                 .maxInboundMessageSize(config.maxMessageBytes())
@@ -93,6 +97,7 @@ public final class VerdictServer implements AutoCloseable {
             server.start();
         } catch (IOException e) {
             executor.shutdownNow();
+            network.close();
             throw new UncheckedIOException("could not listen on " + config.host() + ":" + config.port(), e);
         }
         log.info("Verdict listening on {}:{}, NOT_SERVING until the database is ready", config.host(), server.getPort());
@@ -102,6 +107,7 @@ public final class VerdictServer implements AutoCloseable {
         } catch (RuntimeException e) {
             server.shutdownNow();
             executor.shutdownNow();
+            network.close();
             throw e;
         }
         Store store = new Store(database.dsl());
@@ -130,7 +136,7 @@ public final class VerdictServer implements AutoCloseable {
             return thread;
         });
         stats.scheduleAtFixedRate(() -> logCacheStats(engine), 1, 1, TimeUnit.MINUTES);
-        return new VerdictServer(database, server, health, executor, feed, engine, stats);
+        return new VerdictServer(database, server, health, executor, feed, engine, stats, network);
     }
 
     /** The interceptors of {@link #guards}, and the authentication among them (null when it is off). */
@@ -215,6 +221,7 @@ public final class VerdictServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         executor.shutdown();
+        network.close();
         stats.shutdownNow();
         feed.close();
         database.close();

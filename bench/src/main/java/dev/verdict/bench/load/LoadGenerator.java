@@ -14,6 +14,11 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.SelectStrategy;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import java.io.BufferedInputStream;
@@ -86,6 +91,10 @@ public final class LoadGenerator implements Callable<Integer> {
             + "measured window runs on cached closures; without it the first pass of the mix includes the misses.")
     boolean prewarm;
 
+    @Option(names = "--busy-poll", description = "The client's network thread spins instead of sleeping between "
+            + "answers (as Verdict's --busy-poll): takes the client's own wake-up out of one-in-flight latency.")
+    boolean busyPoll;
+
     @Option(names = "--label", description = "Name of this run in the JSON result (default: the mode).")
     String label;
 
@@ -107,9 +116,15 @@ public final class LoadGenerator implements Callable<Integer> {
         headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + dataset.apiKey());
         List<ManagedChannel> opened = new ArrayList<>();
         List<AccessServiceGrpc.AccessServiceStub> stubs = new ArrayList<>();
+        EventLoopGroup busyLoop = busyPoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("load-busy", true),
+                () -> (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT) : null;
         for (int i = 0; i < channels; i++) {
             // Callbacks run on the Netty event loop (direct executor): they only record and release a permit.
-            ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor().build();
+            NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor();
+            if (busyLoop != null) {
+                builder.eventLoopGroup(busyLoop).channelType(EpollSocketChannel.class);
+            }
+            ManagedChannel channel = builder.build();
             opened.add(channel);
             stubs.add(AccessServiceGrpc.newStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)));
         }
@@ -130,6 +145,9 @@ public final class LoadGenerator implements Callable<Integer> {
             return report(run);
         } finally {
             opened.forEach(ManagedChannel::shutdownNow);
+            if (busyLoop != null) {
+                busyLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -203,6 +221,7 @@ public final class LoadGenerator implements Callable<Integer> {
         json.addProperty("size", run.dataset.size());
         json.addProperty("channels", channels);
         json.addProperty("inFlight", inFlight);
+        json.addProperty("busyPoll", busyPoll);
         json.addProperty("batchSize", mode == Mode.batch ? batchSize : 1);
         json.addProperty("prewarm", prewarm);
         json.addProperty("warmupSeconds", warmupSeconds);

@@ -1,0 +1,65 @@
+package dev.verdict.server;
+
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.SelectStrategy;
+import io.grpc.netty.shaded.io.netty.channel.SelectStrategyFactory;
+import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The server's Netty event loops when {@link ServerConfig.Network} asks for other than gRPC's own: a count of
+ * them, or busy polling. gRPC does not shut down groups it was given, so {@link #close} does.
+ */
+final class NetworkThreads implements AutoCloseable {
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+
+    private NetworkThreads(EventLoopGroup boss, EventLoopGroup workers) {
+        this.boss = boss;
+        this.workers = workers;
+    }
+
+    /** Applies {@code network} to {@code builder}; the result must be closed after the server. */
+    static NetworkThreads apply(ServerConfig.Network network, NettyServerBuilder builder) {
+        if (network.equals(ServerConfig.Network.DEFAULTS)) {
+            return new NetworkThreads(null, null);
+        }
+        if (network.busyPoll() && !Epoll.isAvailable()) {
+            throw new IllegalArgumentException("busy polling needs Linux's native epoll, which is not available here: "
+                    + Epoll.unavailabilityCause());
+        }
+        int threads = network.eventLoopThreads() > 0 ? network.eventLoopThreads()
+                : network.busyPoll() ? 1 : 2 * Runtime.getRuntime().availableProcessors();
+        EventLoopGroup boss;
+        EventLoopGroup workers;
+        if (Epoll.isAvailable()) {
+            boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("verdict-accept", true));
+            // BUSY_WAIT when there is nothing to run: the loop polls epoll without sleeping.
+            SelectStrategyFactory strategy = network.busyPoll()
+                    ? () -> (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT
+                    : io.grpc.netty.shaded.io.netty.channel.DefaultSelectStrategyFactory.INSTANCE;
+            workers = new EpollEventLoopGroup(threads, new DefaultThreadFactory("verdict-network", true), strategy);
+            builder.channelType(EpollServerSocketChannel.class);
+        } else {
+            boss = new NioEventLoopGroup(1, new DefaultThreadFactory("verdict-accept", true));
+            workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("verdict-network", true));
+            builder.channelType(NioServerSocketChannel.class);
+        }
+        builder.bossEventLoopGroup(boss).workerEventLoopGroup(workers);
+        return new NetworkThreads(boss, workers);
+    }
+
+    @Override
+    public void close() {
+        if (workers != null) {
+            workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+}
