@@ -44,7 +44,8 @@ final class DecisionRequestRules {
         for (int i = 0; i < items; i++) {
             BatchCheckAccessItem item = request.getItems(i);
             String correlation = item.getCorrelationId();
-            if (hasNul(correlation) || length(correlation) > 100 || !item.hasQuery() || !valid(item.getQuery())) {
+            if ((correlation.length() > 100 && length(correlation) > 100) || hasNul(correlation) || !item.hasQuery()
+                    || !valid(item.getQuery())) {
                 return false;
             }
         }
@@ -200,7 +201,8 @@ final class DecisionRequestRules {
     }
 
     private static boolean isKey(String value) {
-        return !hasNul(value) && length(value) <= KEY_MAX && matchesKey(value);
+        // A match is ASCII without NUL, so its length in code points is its length(): one pass, not three.
+        return value.length() <= KEY_MAX && matchesKey(value);
     }
 
     private static boolean matchesKey(String value) {
@@ -235,7 +237,7 @@ final class DecisionRequestRules {
     }
 
     private static boolean isSlug(String value) {
-        return !hasNul(value) && length(value) <= SLUG_MAX && matchesSlug(value);
+        return value.length() <= SLUG_MAX && matchesSlug(value);
     }
 
     private static boolean matchesSlug(String value) {
@@ -257,13 +259,28 @@ final class DecisionRequestRules {
     }
 
     private static boolean isUuid(String value) {
-        boolean valid = value.length() == 36;
-        for (int i = 0; i < value.length() && valid; i++) {
-            char c = value.charAt(i);
-            valid = (i == 8 || i == 13 || i == 18 || i == 23) ? c == '-'
-                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (value.length() != 36 || value.charAt(8) != '-' || value.charAt(13) != '-' || value.charAt(18) != '-'
+                || value.charAt(23) != '-') {
+            return false;
         }
-        return valid;
+        // Every other character hexadecimal; '-' passes the table too, but only where checked above (4 of them).
+        int dashes = 0;
+        for (int i = 0; i < 36; i++) {
+            char c = value.charAt(i);
+            if (c >= 128 || !HEX_OR_DASH[c]) {
+                return false;
+            }
+            dashes += c == '-' ? 1 : 0;
+        }
+        return dashes == 4;
+    }
+
+    private static final boolean[] HEX_OR_DASH = new boolean[128];
+
+    static {
+        for (char c : "0123456789abcdefABCDEF-".toCharArray()) {
+            HEX_OR_DASH[c] = true;
+        }
     }
 
     private static boolean hasNul(String value) {
