@@ -54,9 +54,11 @@ public final class VerdictServer implements AutoCloseable {
     private final ChangeFeed feed;
     private final DecisionEngine engine;
     private final ScheduledExecutorService stats;
+    /** Null unless closures are warmed ({@code --warm-closures}). */
+    private final ClosureWarmer warmer;
 
     private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
-            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats) {
+            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats, ClosureWarmer warmer) {
         this.database = database;
         this.server = server;
         this.health = health;
@@ -64,6 +66,7 @@ public final class VerdictServer implements AutoCloseable {
         this.feed = feed;
         this.engine = engine;
         this.stats = stats;
+        this.warmer = warmer;
     }
 
     /**
@@ -108,9 +111,17 @@ public final class VerdictServer implements AutoCloseable {
         ServerConfig.Decisions decisions = config.decisions();
         ChangeStore changes = new ChangeStore(store, database);
         ChangeFeed feed = new ChangeFeed(changes, decisions.changePollMillis(), decisions.listenForNotifications());
-        DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
+        DecisionStore decisionStore = new DecisionStore(store);
+        DecisionEngine engine = new DecisionEngine(decisionStore, feed, decisions.closureCacheSize(),
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();
+        // Warm-ups never hold up SERVING: they run on a thread of their own, and a check that comes before its
+        // closure is warm loads it as always. Registered before any request can make the engine follow.
+        ClosureWarmer warmer = null;
+        if (decisions.warmClosures()) {
+            warmer = new ClosureWarmer(engine);
+            warmer.start(decisionStore::organizationIds);
+        }
         // Health and reflection are open to all; every Verdict service is guarded.
         Guards guards = guards(config, store, engine, feed);
         Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems(), executor))
@@ -130,7 +141,7 @@ public final class VerdictServer implements AutoCloseable {
             return thread;
         });
         stats.scheduleAtFixedRate(() -> logCacheStats(engine), 1, 1, TimeUnit.MINUTES);
-        return new VerdictServer(database, server, health, executor, feed, engine, stats);
+        return new VerdictServer(database, server, health, executor, feed, engine, stats, warmer);
     }
 
     /** The interceptors of {@link #guards}, and the authentication among them (null when it is off). */
@@ -216,6 +227,9 @@ public final class VerdictServer implements AutoCloseable {
         }
         executor.shutdown();
         stats.shutdownNow();
+        if (warmer != null) {
+            warmer.close();
+        }
         feed.close();
         database.close();
     }
