@@ -182,9 +182,13 @@ public final class DecisionStore {
     /**
      * The grants of up to {@code limit} users of {@code org}, in user id order after {@code afterUser}
      * (exclusive; null for the first), for filling the closure cache in bulk: in one read transaction, as
-     * {@link #grants}, with six set-based queries whatever the page size; each user's grants equal what {@link #grants} returns for it, in the
-     * same order (the orders come from the same ORDER BY clauses, never from Java's UUID or String order).
-     * NOT_FOUND for a missing organization.
+     * {@link #grants}, with six set-based queries whatever the page size, each an index range over the page's
+     * user ids. Each user's grants equal what {@link #grants} returns for it, in the same order (the orders
+     * come from the same ORDER BY clauses, never from Java's UUID or String order). NOT_FOUND for a missing
+     * organization.
+     *
+     * <p>The joins need table statistics to be planned well: right after a bulk load, until autovacuum has
+     * analyzed the tables, a page can be 10 to 20 times slower.
      */
     public UserGrantsPage userGrantsPage(UUID org, UUID afterUser, int limit) {
         if (limit < 1) {
@@ -228,7 +232,8 @@ public final class DecisionStore {
             db.select(EXTERNAL_GROUP_MEMBERSHIP.USER_ID, USER_GROUP.GROUP_ID, USER_GROUP.NAME, USER_GROUP.STAGE,
                             GROUP_IDP_MAPPING.IDP, GROUP_IDP_MAPPING.EXTERNAL_GROUP)
                     .from(EXTERNAL_GROUP_MEMBERSHIP)
-                    .join(GROUP_IDP_MAPPING).on(GROUP_IDP_MAPPING.ORGANIZATION_ID.eq(EXTERNAL_GROUP_MEMBERSHIP.ORGANIZATION_ID),
+                    .join(GROUP_IDP_MAPPING).on(
+                            GROUP_IDP_MAPPING.ORGANIZATION_ID.eq(EXTERNAL_GROUP_MEMBERSHIP.ORGANIZATION_ID),
                             GROUP_IDP_MAPPING.IDP.eq(EXTERNAL_GROUP_MEMBERSHIP.IDP),
                             GROUP_IDP_MAPPING.EXTERNAL_GROUP.eq(EXTERNAL_GROUP_MEMBERSHIP.EXTERNAL_GROUP))
                     .join(USER_GROUP).on(USER_GROUP.ORGANIZATION_ID.eq(GROUP_IDP_MAPPING.ORGANIZATION_ID),
@@ -310,7 +315,8 @@ public final class DecisionStore {
      * A page of users' grants read at {@code revision}: by user id in id order, and each user's email key
      * (trimmed, lower-case, as {@link dev.verdict.server.domain.User#emailKey} makes it).
      */
-    public record UserGrantsPage(long revision, SequencedMap<UUID, PrincipalGrants> grants, Map<UUID, String> emailKeys) {
+    public record UserGrantsPage(
+            long revision, SequencedMap<UUID, PrincipalGrants> grants, Map<UUID, String> emailKeys) {
         /** The last user id of the page, after which the next page starts; null when the page is empty. */
         public UUID lastUser() {
             return grants.isEmpty() ? null : grants.lastEntry().getKey();
