@@ -58,6 +58,13 @@ public final class VariedOrganization {
     public VariedOrganization(int userCount, int groupCount, long seed) {
         id = UUID.fromString(TestServer.newOrganization());
         Random random = new Random(seed);
+        // A few names that many groups map, and in a large organization many more, so that there a name maps
+        // a couple of groups as in a real directory.
+        List<String> names = new ArrayList<>(List.of(EXTERNAL_GROUPS));
+        for (int n = 0; groupCount > 100 && n < groupCount / 2; n++) {
+            names.add("Team-" + n);
+        }
+        String[] externalGroups = names.toArray(String[]::new);
         new Store(TestServer.server().database().dsl()).write(id, w -> {
             Rows rows = new Rows(w.dsl(), id);
             for (String app : APPS) {
@@ -102,7 +109,7 @@ public final class VariedOrganization {
                 Set<String> mapped = new HashSet<>();
                 for (int i = random.nextInt(3); i > 0; i--) {
                     String idp = pick(random, IDPS);
-                    String external = pick(random, EXTERNAL_GROUPS);
+                    String external = pick(random, externalGroups);
                     if (mapped.add(idp + "/" + external)) {
                         rows.add(GROUP_IDP_MAPPING).with(GROUP_IDP_MAPPING.GROUP_ID, group)
                                 .with(GROUP_IDP_MAPPING.IDP, idp).with(GROUP_IDP_MAPPING.EXTERNAL_GROUP, external);
@@ -117,6 +124,7 @@ public final class VariedOrganization {
                 rows.add(APP_USER).with(APP_USER.USER_ID, user).with(APP_USER.EMAIL, email)
                         .with(APP_USER.EMAIL_KEY, email.toLowerCase(Locale.ROOT)).with(APP_USER.DISPLAY_NAME, email)
                         .with(APP_USER.STATUS, pick(random, STATUSES)).with(APP_USER.CLASSIFICATION, "INTERNAL");
+                rows.insertEvery(10_000);
             }
             rows.insert();
             for (UUID user : users) {
@@ -146,7 +154,7 @@ public final class VariedOrganization {
                 Set<String> external = new HashSet<>();
                 for (int i = random.nextInt(4); i > 0; i--) {
                     String idp = pick(random, IDPS);
-                    String group = pick(random, EXTERNAL_GROUPS);
+                    String group = pick(random, externalGroups);
                     if (external.add(idp + "/" + group)) {
                         rows.add(EXTERNAL_GROUP_MEMBERSHIP).with(EXTERNAL_GROUP_MEMBERSHIP.USER_ID, user)
                                 .with(EXTERNAL_GROUP_MEMBERSHIP.IDP, idp)
