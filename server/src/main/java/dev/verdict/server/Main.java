@@ -85,12 +85,24 @@ public final class Main implements Callable<Integer> {
             description = "Most items in one BatchCheckAccess (default: ${DEFAULT-VALUE}).")
     int maxBatchItems;
 
+    @Option(names = "--warm-closures", description = "At start, and when an organization is first followed, build "
+            + "every user's closure in bulk, in the background, until the cache is full (default: off).")
+    boolean warmClosures;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Main()).execute(args));
     }
 
     @Override
     public Integer call() throws InterruptedException {
+        VerdictServer server = VerdictServer.start(config());
+        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
+        server.awaitTermination();
+        return 0;
+    }
+
+    /** The configuration the parsed options describe. */
+    ServerConfig config() {
         // The embedded Postgres gets a folder of its own: initdb wants it empty, and the data folder also
         // holds the generated bootstrap key.
         DatabaseConfig database = new DatabaseConfig(dbUrl, dbUser, dbPassword,
@@ -104,12 +116,9 @@ public final class Main implements Callable<Integer> {
         Tls tls = tlsCert == null ? null : new Tls(tlsCert, tlsKey, tlsClientCa);
         // Main always authenticates: ServerConfig.withoutAuthentication exists for the shared test server only.
         var decisions = new ServerConfig.Decisions(cacheSize, Duration.ofSeconds(cacheExpirySeconds),
-                ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems);
-        ServerConfig config = new ServerConfig(host, port, database, threads, maxMessageBytes, decisions, true,
-                bootstrapKey, tls, new ServerConfig.Network(networkThreads, busyPoll));
-        VerdictServer server = VerdictServer.start(config);
-        Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
-        server.awaitTermination();
-        return 0;
+                ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems)
+                .withWarmClosures(warmClosures);
+        return new ServerConfig(host, port, database, threads, maxMessageBytes, decisions, true, bootstrapKey, tls,
+                new ServerConfig.Network(networkThreads, busyPoll));
     }
 }

@@ -64,16 +64,33 @@ public record ServerConfig(String host, int port, DatabaseConfig database, int w
      * @param maxBatchItems      most items in one BatchCheckAccess (default 1000)
      * @param listenForNotifications whether the change feed LISTENs for commits (default true); without it the
      *                           feed follows by polling alone, as a replica that misses every NOTIFY would
+     * @param warmClosures       whether every user's and API client's closure is built in bulk, in the
+     *                           background, at start for every organization and for each organization first
+     *                           followed later, until the cache is full (default false: closures are built
+     *                           on a principal's first check)
      */
     public record Decisions(long closureCacheSize, Duration closureCacheExpiry, Duration freshnessWait,
-            int changePollMillis, int maxBatchItems, boolean listenForNotifications) {
+            int changePollMillis, int maxBatchItems, boolean listenForNotifications, boolean warmClosures) {
         public static final Decisions DEFAULTS =
                 new Decisions(1_000_000, Duration.ofMinutes(10), Duration.ofMillis(500), 1000, 1000);
 
-        /** Decisions whose change feed listens for notifications. */
+        /** Decisions whose change feed listens for notifications, without warm-ups. */
         public Decisions(long closureCacheSize, Duration closureCacheExpiry, Duration freshnessWait,
                 int changePollMillis, int maxBatchItems) {
             this(closureCacheSize, closureCacheExpiry, freshnessWait, changePollMillis, maxBatchItems, true);
+        }
+
+        /** Decisions without warm-ups. */
+        public Decisions(long closureCacheSize, Duration closureCacheExpiry, Duration freshnessWait,
+                int changePollMillis, int maxBatchItems, boolean listenForNotifications) {
+            this(closureCacheSize, closureCacheExpiry, freshnessWait, changePollMillis, maxBatchItems,
+                    listenForNotifications, false);
+        }
+
+        /** These decisions with warm-ups on or off. */
+        public Decisions withWarmClosures(boolean warm) {
+            return new Decisions(closureCacheSize, closureCacheExpiry, freshnessWait, changePollMillis, maxBatchItems,
+                    listenForNotifications, warm);
         }
 
         public Decisions {

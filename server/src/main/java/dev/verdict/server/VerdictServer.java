@@ -55,9 +55,12 @@ public final class VerdictServer implements AutoCloseable {
     private final DecisionEngine engine;
     private final ScheduledExecutorService stats;
     private final NetworkThreads network;
+    /** Null unless closures are warmed ({@code --warm-closures}). */
+    private final ClosureWarmer warmer;
 
     private VerdictServer(Database database, Server server, HealthStatusManager health, ThreadPoolExecutor executor,
-            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats, NetworkThreads network) {
+            ChangeFeed feed, DecisionEngine engine, ScheduledExecutorService stats, NetworkThreads network,
+            ClosureWarmer warmer) {
         this.database = database;
         this.server = server;
         this.health = health;
@@ -66,6 +69,7 @@ public final class VerdictServer implements AutoCloseable {
         this.engine = engine;
         this.stats = stats;
         this.network = network;
+        this.warmer = warmer;
     }
 
     /**
@@ -114,9 +118,17 @@ public final class VerdictServer implements AutoCloseable {
         ServerConfig.Decisions decisions = config.decisions();
         ChangeStore changes = new ChangeStore(store, database);
         ChangeFeed feed = new ChangeFeed(changes, decisions.changePollMillis(), decisions.listenForNotifications());
-        DecisionEngine engine = new DecisionEngine(new DecisionStore(store), feed, decisions.closureCacheSize(),
+        DecisionStore decisionStore = new DecisionStore(store);
+        DecisionEngine engine = new DecisionEngine(decisionStore, feed, decisions.closureCacheSize(),
                 decisions.closureCacheExpiry(), decisions.freshnessWait());
         feed.start();
+        // Warm-ups never hold up SERVING: they run on a thread of their own, and a check that comes before its
+        // closure is warm loads it as always. Registered before any request can make the engine follow.
+        ClosureWarmer warmer = null;
+        if (decisions.warmClosures()) {
+            warmer = new ClosureWarmer(engine);
+            warmer.start(decisionStore::organizationIds);
+        }
         // Health and reflection are open to all; every Verdict service is guarded.
         Guards guards = guards(config, store, engine, feed);
         Api.services(new Api.Wiring(database, store, changes, feed, engine, decisions.maxBatchItems(), executor))
@@ -136,7 +148,7 @@ public final class VerdictServer implements AutoCloseable {
             return thread;
         });
         stats.scheduleAtFixedRate(() -> logCacheStats(engine), 1, 1, TimeUnit.MINUTES);
-        return new VerdictServer(database, server, health, executor, feed, engine, stats, network);
+        return new VerdictServer(database, server, health, executor, feed, engine, stats, network, warmer);
     }
 
     /** The interceptors of {@link #guards}, and the authentication among them (null when it is off). */
@@ -223,6 +235,9 @@ public final class VerdictServer implements AutoCloseable {
         executor.shutdown();
         network.close();
         stats.shutdownNow();
+        if (warmer != null) {
+            warmer.close();
+        }
         feed.close();
         database.close();
     }

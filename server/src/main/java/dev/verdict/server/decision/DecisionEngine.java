@@ -19,13 +19,16 @@ import dev.verdict.server.store.DecisionStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -41,8 +44,15 @@ import java.util.function.LongSupplier;
  * closure built on the old catalogue is then rebuilt on use (a hit checks that its closure was built on the
  * current catalogue). All state here is a cache fed by the
  * change log, so replicas on one database agree.
+ *
+ * <p>{@link #warm} fills the cache in bulk, a page of users per few queries, under the same rule as a miss.
  */
 public final class DecisionEngine implements ChangeFeed.Listener {
+    /** Users read per query round of a warm-up. */
+    private static final int WARM_PAGE_SIZE = 5_000;
+    /** Reads of one page that invalidations may race before a warm-up moves on without it. */
+    private static final int WARM_ATTEMPTS = 3;
+
     private final DecisionStore store;
     private final ChangeFeed feed;
     private final Duration freshnessWait;
@@ -53,6 +63,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
      */
     private final Cache<UUID, PrincipalClosure> closures;
     private final Map<UUID, Organization> organizations = new ConcurrentHashMap<>();
+    /** Told of each organization first followed (see {@link #whenFollowing}). */
+    private volatile Consumer<UUID> following = org -> { };
 
     /**
      * @param closureCacheSize   most principal closures kept
@@ -204,7 +216,157 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             return organization;
         }
         feed.follow(org); // NOT_FOUND for a missing organization; from now on its changes invalidate
-        return organizations.computeIfAbsent(org, Organization::new);
+        boolean[] created = {false};
+        organization = organizations.computeIfAbsent(org, id -> {
+            created[0] = true;
+            return new Organization(id);
+        });
+        if (created[0]) {
+            following.accept(org);
+        }
+        return organization;
+    }
+
+    /**
+     * Calls {@code listener} with each organization this engine starts following from now on, once, on the
+     * thread of the request that made it follow: the listener must be quick and must not throw (a warm-up
+     * hands the organization to a thread of its own).
+     */
+    public void whenFollowing(Consumer<UUID> listener) {
+        this.following = listener;
+    }
+
+    /**
+     * Builds the closure of every user and API client of {@code org} in bulk, a page of users at a time, on
+     * the organization's current catalogue, and caches each as a miss would: only if no invalidation in the
+     * organization raced its read. A raced page is read again from the first user not kept. Stops early, before
+     * the cache would have to evict, when it is full. Reads the database on the calling thread (never a network
+     * thread); NOT_FOUND for a missing organization. Also remembers users' emails while that memory has room.
+     */
+    public WarmUp warm(UUID org) {
+        return warm(org, WARM_PAGE_SIZE, () -> {});
+    }
+
+    /**
+     * {@link #warm(UUID)} with pages of {@code pageSize} users; {@code afterPageRead} runs after each page is
+     * read and before its closures are kept (where a test races a change).
+     */
+    WarmUp warm(UUID org, int pageSize, Runnable afterPageRead) {
+        long started = System.nanoTime();
+        Organization organization = organization(org);
+        long maximum = closures.policy().eviction().map(eviction -> eviction.getMaximum()).orElse(Long.MAX_VALUE);
+        long read = 0;
+        boolean full = false;
+        // API clients first: they are few, and a caller whose closure is cached has its checks decided on the
+        // network threads.
+        Set<UUID> clientsKept = new HashSet<>();
+        for (int attempt = 1; attempt <= WARM_ATTEMPTS && !full; attempt++) {
+            long generation = organization.invalidations.get();
+            Catalogue catalogue = organization.catalogue();
+            var clients = store.apiClientGrants(org);
+            read += clients.size();
+            boolean raced = false;
+            for (var client : clients.entrySet()) {
+                if (closures.estimatedSize() >= maximum) {
+                    full = true;
+                    break;
+                }
+                if (!keep(organization, generation, client.getKey(),
+                        PrincipalClosure.of(catalogue, client.getValue(), Principal.Type.API_CLIENT))) {
+                    raced = true;
+                    break;
+                }
+                clientsKept.add(client.getKey());
+            }
+            if (!raced) {
+                break;
+            }
+        }
+        long cached = clientsKept.size();
+        UUID after = null;
+        int attempt = 0;
+        while (!full && organizations.get(org) == organization && !Thread.currentThread().isInterrupted()) {
+            long room = maximum - closures.estimatedSize();
+            if (room <= 0) {
+                full = true;
+                break;
+            }
+            int limit = (int) Math.min(pageSize, room);
+            long generation = organization.invalidations.get();
+            long emailGeneration = organization.emailGeneration.get();
+            Catalogue catalogue = organization.catalogue();
+            DecisionStore.UserGrantsPage page = store.userGrantsPage(org, after, limit);
+            afterPageRead.run();
+            read += page.grants().size();
+            rememberEmails(organization, emailGeneration, page.emailKeys());
+            UUID kept = null;
+            for (var user : page.grants().entrySet()) {
+                if (!keep(organization, generation, user.getKey(),
+                        PrincipalClosure.of(catalogue, user.getValue(), Principal.Type.USER))) {
+                    break;
+                }
+                kept = user.getKey();
+                cached++;
+            }
+            boolean raced = !Objects.equals(kept, page.lastUser());
+            if (!raced && page.grants().size() < limit) {
+                break; // the last page
+            }
+            if (!raced || kept != null) {
+                after = kept;
+                attempt = 0;
+            } else if (++attempt >= WARM_ATTEMPTS) {
+                after = page.lastUser(); // raced every time: these users load on their first check instead
+                attempt = 0;
+            }
+        }
+        return new WarmUp(org, read, cached, full, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /**
+     * Caches a closure read at invalidation {@code generation} as {@link Session#load} does, atomically with
+     * the store: false, keeping what was there, when an invalidation in the organization came since.
+     */
+    private boolean keep(Organization organization, long generation, UUID id, PrincipalClosure closure) {
+        boolean[] raced = {false};
+        closures.asMap().compute(id, (key, old) -> {
+            if (organization.invalidations.get() != generation) {
+                raced[0] = true;
+                return old;
+            }
+            return old != null && !old.organizationId().equals(organization.id) ? old : closure;
+        });
+        return !raced[0];
+    }
+
+    /** Remembers users' emails read after {@code generation}, unless a user change came since, while there is room. */
+    private static void rememberEmails(Organization organization, long generation, Map<UUID, String> emailKeys) {
+        List<Map.Entry<String, UUID>> remembered = new ArrayList<>();
+        for (var user : emailKeys.entrySet()) {
+            // Half the memory at most, so that lookups of other emails do not clear it at once.
+            if (organization.emails.size() >= Organization.MAX_EMAILS / 2) {
+                break;
+            }
+            if (organization.emails.putIfAbsent(user.getValue(), user.getKey()) == null) {
+                remembered.add(Map.entry(user.getValue(), user.getKey()));
+            }
+        }
+        if (organization.emailGeneration.get() != generation) {
+            // A user change committed while we read: our answers may predate it, so do not keep them.
+            remembered.forEach(entry -> organization.emails.remove(entry.getKey(), entry.getValue()));
+        }
+    }
+
+    /**
+     * What a warm-up did: principals read (a page read again after a race counts again), closures cached,
+     * whether it stopped because the cache was full, and how long it took.
+     */
+    public record WarmUp(UUID organizationId, long read, long cached, boolean cacheFull, Duration took) {
+        /** Closures cached per second. */
+        public long perSecond() {
+            long nanos = Math.max(1, took.toNanos());
+            return cached * 1_000_000_000L / nanos;
+        }
     }
 
     private record Current(Catalogue catalogue, long at) {}

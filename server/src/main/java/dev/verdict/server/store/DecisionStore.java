@@ -30,10 +30,13 @@ import dev.verdict.server.domain.RoleKind;
 import dev.verdict.server.domain.UserStatus;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 import java.util.UUID;
 import org.jooq.Condition;
 import org.jooq.DSLContext;
@@ -41,7 +44,8 @@ import org.jooq.impl.DSL;
 
 /**
  * The reads of the decision plane, each in one snapshot: an organization's catalogue, one principal's raw
- * grants, the users who may hold a target, and user lookup by email. Nothing here decides; the engine does.
+ * grants, a page of users' grants (and every API client's) for warming the cache in bulk, the users who may
+ * hold a target, and user lookup by email. Nothing here decides; the engine does.
  */
 public final class DecisionStore {
     private final Store store;
@@ -173,6 +177,182 @@ public final class DecisionStore {
                 .where(ASSIGNMENT.ORGANIZATION_ID.eq(org), holder)
                 .orderBy(ASSIGNMENT.ASSIGNMENT_ID)
                 .fetch(r -> new Grant(r.value2(), r.value3(), r.value4(), r.value1(), null));
+    }
+
+    /**
+     * The grants of up to {@code limit} users of {@code org}, in user id order after {@code afterUser}
+     * (exclusive; null for the first), for filling the closure cache in bulk: in one read transaction, as
+     * {@link #grants}, with six set-based queries whatever the page size, each an index range over the page's
+     * user ids. Each user's grants equal what {@link #grants} returns for it, in the same order (the orders
+     * come from the same ORDER BY clauses, never from Java's UUID or String order). NOT_FOUND for a missing
+     * organization.
+     *
+     * <p>The joins need table statistics to be planned well: right after a bulk load, until autovacuum has
+     * analyzed the tables, a page can be 10 to 20 times slower.
+     */
+    public UserGrantsPage userGrantsPage(UUID org, UUID afterUser, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        }
+        return store.read(db -> {
+            long revision = revision(db, org);
+            Condition after = afterUser == null ? DSL.noCondition() : APP_USER.USER_ID.gt(afterUser);
+            var users = db.select(APP_USER.USER_ID, APP_USER.STATUS, APP_USER.EMAIL_KEY).from(APP_USER)
+                    .where(APP_USER.ORGANIZATION_ID.eq(org), after)
+                    .orderBy(APP_USER.USER_ID).limit(limit).fetch();
+            if (users.isEmpty()) {
+                return new UserGrantsPage(revision, Collections.unmodifiableSequencedMap(new LinkedHashMap<>()), Map.of());
+            }
+            // The page's users are the organization's users in [first, last]: each query reads that range.
+            UUID first = users.get(0).value1();
+            UUID last = users.get(users.size() - 1).value1();
+            Map<UUID, UserRows> rows = new HashMap<>();
+            for (var user : users) {
+                rows.put(user.value1(), new UserRows());
+            }
+            db.select(ASSIGNMENT.USER_ID, ASSIGNMENT.ASSIGNMENT_ID, ASSIGNMENT.ROLE_KEY, ASSIGNMENT.STAGE,
+                            ASSIGNMENT.APP_KEY)
+                    .from(ASSIGNMENT)
+                    .where(ASSIGNMENT.ORGANIZATION_ID.eq(org), ASSIGNMENT.USER_ID.between(first, last))
+                    .orderBy(ASSIGNMENT.USER_ID, ASSIGNMENT.ASSIGNMENT_ID)
+                    .forEach(r -> at(rows, r.value1()).assignments
+                            .add(new Grant(r.value3(), r.value4(), r.value5(), r.value2(), null)));
+            // Group paths as groupPaths builds them: direct ones by group, then IdP ones by group, idp, group name.
+            Map<UUID, String> stages = new HashMap<>();
+            db.select(GROUP_MEMBER.USER_ID, USER_GROUP.GROUP_ID, USER_GROUP.NAME, USER_GROUP.STAGE)
+                    .from(GROUP_MEMBER)
+                    .join(USER_GROUP).on(USER_GROUP.ORGANIZATION_ID.eq(GROUP_MEMBER.ORGANIZATION_ID),
+                            USER_GROUP.GROUP_ID.eq(GROUP_MEMBER.GROUP_ID))
+                    .where(GROUP_MEMBER.ORGANIZATION_ID.eq(org), GROUP_MEMBER.USER_ID.between(first, last))
+                    .orderBy(GROUP_MEMBER.USER_ID, USER_GROUP.GROUP_ID)
+                    .forEach(r -> {
+                        stages.put(r.value2(), r.value4());
+                        at(rows, r.value1()).path(new GroupPath(r.value2(), r.value3(), null, null));
+                    });
+            db.select(EXTERNAL_GROUP_MEMBERSHIP.USER_ID, USER_GROUP.GROUP_ID, USER_GROUP.NAME, USER_GROUP.STAGE,
+                            GROUP_IDP_MAPPING.IDP, GROUP_IDP_MAPPING.EXTERNAL_GROUP)
+                    .from(EXTERNAL_GROUP_MEMBERSHIP)
+                    .join(GROUP_IDP_MAPPING).on(
+                            GROUP_IDP_MAPPING.ORGANIZATION_ID.eq(EXTERNAL_GROUP_MEMBERSHIP.ORGANIZATION_ID),
+                            GROUP_IDP_MAPPING.IDP.eq(EXTERNAL_GROUP_MEMBERSHIP.IDP),
+                            GROUP_IDP_MAPPING.EXTERNAL_GROUP.eq(EXTERNAL_GROUP_MEMBERSHIP.EXTERNAL_GROUP))
+                    .join(USER_GROUP).on(USER_GROUP.ORGANIZATION_ID.eq(GROUP_IDP_MAPPING.ORGANIZATION_ID),
+                            USER_GROUP.GROUP_ID.eq(GROUP_IDP_MAPPING.GROUP_ID))
+                    .where(EXTERNAL_GROUP_MEMBERSHIP.ORGANIZATION_ID.eq(org),
+                            EXTERNAL_GROUP_MEMBERSHIP.USER_ID.between(first, last))
+                    .orderBy(EXTERNAL_GROUP_MEMBERSHIP.USER_ID, USER_GROUP.GROUP_ID, GROUP_IDP_MAPPING.IDP,
+                            GROUP_IDP_MAPPING.EXTERNAL_GROUP)
+                    .forEach(r -> {
+                        stages.put(r.value2(), r.value4());
+                        at(rows, r.value1()).path(new GroupPath(r.value2(), r.value3(), r.value5(), r.value6()));
+                    });
+            // The role grants of every group of the page, in the order userGrants reads them; a group's rank
+            // there orders each user's groups as that read does.
+            Map<UUID, List<GroupGrant>> groupGrants = new LinkedHashMap<>();
+            if (!stages.isEmpty()) {
+                db.select(GROUP_ROLE_GRANT.GROUP_ID, GROUP_ROLE_GRANT.ROLE_KEY, GROUP_ROLE_GRANT.APP_KEY)
+                        .from(GROUP_ROLE_GRANT)
+                        .where(GROUP_ROLE_GRANT.ORGANIZATION_ID.eq(org),
+                                GROUP_ROLE_GRANT.GROUP_ID.eq(DSL.any(stages.keySet().toArray(UUID[]::new))))
+                        .orderBy(GROUP_ROLE_GRANT.GROUP_ID, GROUP_ROLE_GRANT.ROLE_KEY, GROUP_ROLE_GRANT.APP_KEY)
+                        .forEach(r -> groupGrants.computeIfAbsent(r.value1(), k -> new ArrayList<>())
+                                .add(new GroupGrant(r.value2(), r.value3())));
+            }
+            Map<UUID, Integer> rank = new HashMap<>();
+            for (UUID group : groupGrants.keySet()) {
+                rank.put(group, rank.size());
+            }
+            LinkedHashMap<UUID, PrincipalGrants> grants = new LinkedHashMap<>();
+            Map<UUID, String> emailKeys = new HashMap<>();
+            for (var user : users) {
+                UserRows of = rows.get(user.value1());
+                List<Grant> all = new ArrayList<>(of.assignments);
+                List<UUID> granting = new ArrayList<>();
+                for (UUID group : of.paths.keySet()) {
+                    if (rank.containsKey(group)) {
+                        granting.add(group);
+                    }
+                }
+                granting.sort(Comparator.comparing(rank::get));
+                for (UUID group : granting) {
+                    for (GroupGrant grant : groupGrants.get(group)) {
+                        for (GroupPath path : of.paths.get(group)) {
+                            all.add(new Grant(grant.roleKey(), stages.get(group), grant.appKey(), null, path));
+                        }
+                    }
+                }
+                Standing standing = UserStatus.valueOf(user.value2()) == UserStatus.ACTIVE
+                        ? Standing.ACTIVE : Standing.INACTIVE;
+                grants.put(user.value1(), new PrincipalGrants(revision, standing, List.copyOf(all)));
+                emailKeys.put(user.value1(), user.value3());
+            }
+            return new UserGrantsPage(revision, Collections.unmodifiableSequencedMap(grants), Map.copyOf(emailKeys));
+        });
+    }
+
+    /** The rows of one user of a page, gathered before its grants are assembled. */
+    private static final class UserRows {
+        final List<Grant> assignments = new ArrayList<>();
+        final Map<UUID, List<GroupPath>> paths = new LinkedHashMap<>();
+
+        void path(GroupPath path) {
+            paths.computeIfAbsent(path.groupId(), k -> new ArrayList<>()).add(path);
+        }
+    }
+
+    private record GroupGrant(String roleKey, String appKey) {}
+
+    /**
+     * The rows of a user of the page. A row of a user in the page's id range but not in the page (a user
+     * created since the page was read: each statement sees the latest commits) has no place and is skipped.
+     */
+    private static UserRows at(Map<UUID, UserRows> rows, UUID user) {
+        UserRows of = rows.get(user);
+        return of != null ? of : new UserRows();
+    }
+
+    /**
+     * A page of users' grants read at {@code revision}: by user id in id order, and each user's email key
+     * (trimmed, lower-case, as {@link dev.verdict.server.domain.User#emailKey} makes it).
+     */
+    public record UserGrantsPage(
+            long revision, SequencedMap<UUID, PrincipalGrants> grants, Map<UUID, String> emailKeys) {
+        /** The last user id of the page, after which the next page starts; null when the page is empty. */
+        public UUID lastUser() {
+            return grants.isEmpty() ? null : grants.lastEntry().getKey();
+        }
+    }
+
+    /**
+     * The grants of every API client of {@code org}, by client id in id order, in one read transaction; each equals
+     * what {@link #grants} returns for it. API clients are few: no pages. NOT_FOUND for a missing organization.
+     */
+    public SequencedMap<UUID, PrincipalGrants> apiClientGrants(UUID org) {
+        return store.read(db -> {
+            long revision = revision(db, org);
+            Map<UUID, List<Grant>> assigned = new HashMap<>();
+            db.select(ASSIGNMENT.API_CLIENT_ID, ASSIGNMENT.ASSIGNMENT_ID, ASSIGNMENT.ROLE_KEY, ASSIGNMENT.STAGE,
+                            ASSIGNMENT.APP_KEY)
+                    .from(ASSIGNMENT)
+                    .where(ASSIGNMENT.ORGANIZATION_ID.eq(org), ASSIGNMENT.API_CLIENT_ID.isNotNull())
+                    .orderBy(ASSIGNMENT.ASSIGNMENT_ID)
+                    .forEach(r -> assigned.computeIfAbsent(r.value1(), k -> new ArrayList<>())
+                            .add(new Grant(r.value3(), r.value4(), r.value5(), r.value2(), null)));
+            LinkedHashMap<UUID, PrincipalGrants> grants = new LinkedHashMap<>();
+            db.select(API_CLIENT.API_CLIENT_ID, API_CLIENT.ENABLED).from(API_CLIENT)
+                    .where(API_CLIENT.ORGANIZATION_ID.eq(org))
+                    .orderBy(API_CLIENT.API_CLIENT_ID)
+                    .forEach(r -> grants.put(r.value1(), new PrincipalGrants(revision,
+                            r.value2() ? Standing.ACTIVE : Standing.INACTIVE,
+                            List.copyOf(assigned.getOrDefault(r.value1(), List.of())))));
+            return Collections.unmodifiableSequencedMap(grants);
+        });
+    }
+
+    /** The id of every organization, in id order. */
+    public List<UUID> organizationIds() {
+        return store.read(db -> db.select(ORGANIZATION.ORGANIZATION_ID).from(ORGANIZATION)
+                .orderBy(ORGANIZATION.ORGANIZATION_ID).fetch(ORGANIZATION.ORGANIZATION_ID));
     }
 
     /** The user id for an email in {@code org}, or null. */
