@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * The server's Netty event loops when {@link ServerConfig.Network} asks for other than gRPC's own: a count of
  * them, or busy polling. gRPC does not shut down groups it was given, so {@link #close} does.
  */
-final class NetworkThreads implements AutoCloseable {
+public final class NetworkThreads implements AutoCloseable {
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
 
@@ -34,15 +34,13 @@ final class NetworkThreads implements AutoCloseable {
             throw new IllegalArgumentException("busy polling needs Linux's native epoll, which is not available here: "
                     + Epoll.unavailabilityCause());
         }
-        int threads = network.eventLoopThreads() > 0 ? network.eventLoopThreads()
-                : network.busyPoll() ? 1 : 2 * Runtime.getRuntime().availableProcessors();
+        // Not the defaults: a count was given, or busy polling (one spinning thread unless told more).
+        int threads = network.eventLoopThreads() > 0 ? network.eventLoopThreads() : 1;
         EventLoopGroup boss;
         EventLoopGroup workers;
         if (Epoll.isAvailable()) {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("verdict-accept", true));
-            // BUSY_WAIT when there is nothing to run: the loop polls epoll without sleeping.
-            SelectStrategyFactory strategy = network.busyPoll()
-                    ? () -> (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT
+            SelectStrategyFactory strategy = network.busyPoll() ? busyWaiting()
                     : io.grpc.netty.shaded.io.netty.channel.DefaultSelectStrategyFactory.INSTANCE;
             workers = new EpollEventLoopGroup(threads, new DefaultThreadFactory("verdict-network", true), strategy);
             builder.channelType(EpollServerSocketChannel.class);
@@ -53,6 +51,11 @@ final class NetworkThreads implements AutoCloseable {
         }
         builder.bossEventLoopGroup(boss).workerEventLoopGroup(workers);
         return new NetworkThreads(boss, workers);
+    }
+
+    /** Epoll loops that, with nothing to run, poll epoll without sleeping (Netty's BUSY_WAIT). */
+    public static SelectStrategyFactory busyWaiting() {
+        return () -> (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT;
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.verdict.bench.load;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.verdict.server.NetworkThreads;
 import dev.verdict.v1.AccessServiceGrpc;
 import dev.verdict.v1.BatchCheckAccessItem;
 import dev.verdict.v1.BatchCheckAccessRequest;
@@ -15,7 +16,6 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.SelectStrategy;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
@@ -117,7 +117,7 @@ public final class LoadGenerator implements Callable<Integer> {
         List<ManagedChannel> opened = new ArrayList<>();
         List<AccessServiceGrpc.AccessServiceStub> stubs = new ArrayList<>();
         EventLoopGroup busyLoop = busyPoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("load-busy", true),
-                () -> (selectNow, hasTasks) -> hasTasks ? selectNow.get() : SelectStrategy.BUSY_WAIT) : null;
+                NetworkThreads.busyWaiting()) : null;
         for (int i = 0; i < channels; i++) {
             // Callbacks run on the Netty event loop (direct executor): they only record and release a permit.
             NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target).usePlaintext().directExecutor();

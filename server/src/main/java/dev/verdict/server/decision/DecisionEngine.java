@@ -324,8 +324,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     }
 
     /**
-     * Caches a closure read at invalidation {@code generation} as {@link Session#load} does, atomically with
-     * the store: false, keeping what was there, when an invalidation in the organization came since.
+     * Caches a closure read at invalidation {@code generation}, atomically with the store (a miss and a warm-up
+     * alike): false, keeping what was there, when an invalidation in the organization came since.
      */
     private boolean keep(Organization organization, long generation, UUID id, PrincipalClosure closure) {
         boolean[] raced = {false};
@@ -946,8 +946,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             long generation = organization.invalidations.get();
             PrincipalClosure loaded = PrincipalClosure.of(catalogue, store.grants(organization.id, principal),
                     principal.type());
-            closures.asMap().compute(principal.id(), (id, old) -> organization.invalidations.get() != generation
-                    || (old != null && !old.organizationId().equals(organization.id)) ? old : loaded);
+            keep(organization, generation, principal.id(), loaded);
             return loaded;
         }
 
