@@ -63,6 +63,11 @@ public final class DecisionEngine implements ChangeFeed.Listener {
      */
     private final Cache<UUID, PrincipalClosure> closures;
     private final Map<UUID, Organization> organizations = new ConcurrentHashMap<>();
+    /**
+     * The organization asked about last: most calls name the same one as the call before, and comparing its id
+     * costs less than a map look-up (a deleted organization is never answered from here, see {@link #followed}).
+     */
+    private volatile Organization lastAsked;
     /** Told of each organization first followed (see {@link #whenFollowing}). */
     private volatile Consumer<UUID> following = org -> { };
 
@@ -114,7 +119,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
     public Decision checkCached(UUID org, AccessQuery query, Consistency consistency) {
         // The hit path: what Session.checkCached does, without a session, so that a hit allocates no more
         // than its cache key (the decision objects are shared per revision).
-        Organization organization = organizations.get(org);
+        Organization organization = followed(org);
         Catalogue catalogue = organization == null ? null : organization.currentCatalogue();
         if (catalogue == null) {
             return null;
@@ -160,7 +165,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
      * catalogue is current, and the consistency asked for is already met.
      */
     public Session cachedSession(UUID org, Consistency consistency) {
-        Organization organization = organizations.get(org);
+        Organization organization = followed(org);
         Catalogue catalogue = organization == null ? null : organization.currentCatalogue();
         if (catalogue == null) {
             return null;
@@ -172,7 +177,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
     /** Whether a check of {@code principal} in {@code org} would be answered from memory. */
     public boolean decidesFromMemory(UUID org, Principal principal) {
-        Organization organization = organizations.get(org);
+        Organization organization = followed(org);
         Catalogue catalogue = organization == null ? null : organization.currentCatalogue();
         if (catalogue == null) {
             return false;
@@ -210,8 +215,21 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         return new Session(organization, catalogue, fresh, revision);
     }
 
-    private Organization organization(UUID org) {
+    /** The organization {@code org} if this engine follows it, else null. */
+    private Organization followed(UUID org) {
+        Organization last = lastAsked;
+        if (last != null && last.id.equals(org) && !last.deleted) {
+            return last;
+        }
         Organization organization = organizations.get(org);
+        if (organization != null) {
+            lastAsked = organization;
+        }
+        return organization;
+    }
+
+    private Organization organization(UUID org) {
+        Organization organization = followed(org);
         if (organization != null) {
             return organization;
         }
@@ -390,6 +408,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         volatile Current current;
         /** The catalogue must be current at least at this revision: the last change that altered it. */
         volatile long requiredRevision;
+        /** Set once the organization is deleted: then it is never answered from {@link #lastAsked}. */
+        volatile boolean deleted;
 
         Organization(UUID id) {
             this.id = id;
@@ -518,7 +538,11 @@ public final class DecisionEngine implements ChangeFeed.Listener {
 
     @Override
     public void onOrganizationDeleted(UUID org) {
-        organizations.remove(org);
+        Organization deleted = organizations.remove(org);
+        if (deleted != null) {
+            // Before anything else: a call that read it from the map just now may still remember it.
+            deleted.deleted = true;
+        }
         closures.asMap().values().removeIf(closure -> closure.organizationId().equals(org));
     }
 

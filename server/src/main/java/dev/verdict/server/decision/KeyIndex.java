@@ -1,27 +1,24 @@
 package dev.verdict.server.decision;
 
-import java.util.Arrays;
-
 /**
- * Keys (permission, role, stage or app keys) to their index, for the hit path: one open-addressing table of
- * parallel arrays, built once and read only. A look-up compares the stored hash before the string, so a miss
- * or a collision costs no {@code String.equals}, and nothing is boxed (a {@code HashMap<String, Integer>}
- * walks a node, its key and an Integer: three look-ups of it were half of a cached decision's time).
+ * Keys (permission, role, stage or app keys) to their index, for the hit path: one open-addressing table,
+ * built once and read only, each slot's hash beside its index. A look-up compares the stored hash before the
+ * string, so a miss or a collision costs no {@code String.equals}, and nothing is boxed (a
+ * {@code HashMap<String, Integer>} walks a node, its key and an Integer: three look-ups of it were half of a
+ * cached decision's time).
  */
 final class KeyIndex {
     private final String[] keys;
-    private final int[] hashes;
-    private final int[] indexes;
+    /** For slot s: the key's spread hash at 2s, its index at 2s + 1. */
+    private final int[] hashAndIndex;
     private final int mask;
 
     /** Indexes {@code keys[i]} as {@code i} (a repeated key: its last index, as a map's put would). */
     KeyIndex(String[] keys) {
         int capacity = Integer.highestOneBit(Math.max(4, keys.length * 2 + 1) - 1) << 1;
         this.keys = new String[capacity];
-        this.hashes = new int[capacity];
-        this.indexes = new int[capacity];
+        this.hashAndIndex = new int[capacity * 2];
         this.mask = capacity - 1;
-        Arrays.fill(indexes, Catalogue.NOT_FOUND);
         for (int i = 0; i < keys.length; i++) {
             int hash = spread(keys[i].hashCode());
             int slot = hash & mask;
@@ -29,8 +26,8 @@ final class KeyIndex {
                 slot = (slot + 1) & mask;
             }
             this.keys[slot] = keys[i];
-            hashes[slot] = hash;
-            indexes[slot] = i;
+            hashAndIndex[2 * slot] = hash;
+            hashAndIndex[2 * slot + 1] = i;
         }
     }
 
@@ -42,8 +39,8 @@ final class KeyIndex {
             if (candidate == null) {
                 return Catalogue.NOT_FOUND;
             }
-            if (hashes[slot] == hash && candidate.equals(key)) {
-                return indexes[slot];
+            if (hashAndIndex[2 * slot] == hash && candidate.equals(key)) {
+                return hashAndIndex[2 * slot + 1];
             }
         }
     }
