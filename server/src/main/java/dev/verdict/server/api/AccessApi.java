@@ -11,7 +11,6 @@ import dev.verdict.server.domain.Principal;
 import dev.verdict.server.store.DecisionStore;
 import dev.verdict.server.store.PageToken;
 import dev.verdict.v1.AccessServiceGrpc;
-import dev.verdict.v1.BatchCheckAccessItem;
 import dev.verdict.v1.BatchCheckAccessRequest;
 import dev.verdict.v1.BatchCheckAccessResponse;
 import dev.verdict.v1.BatchCheckAccessResult;
@@ -30,7 +29,6 @@ import dev.verdict.v1.ListUsersWithAccessResponse;
 import dev.verdict.v1.Scope;
 import dev.verdict.v1.Target;
 import io.grpc.stub.StreamObserver;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -91,17 +89,31 @@ final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
     /** Every item at the session's final revision; null when an item needs the database and !mayLoad. */
     private static BatchCheckAccessResponse decideAll(DecisionEngine.Session session, BatchCheckAccessRequest request,
             boolean mayLoad) {
-        List<Object> outcomes = new ArrayList<>(request.getItemsCount());
-        for (BatchCheckAccessItem item : request.getItemsList()) {
+        int items = request.getItemsCount();
+        Outcome[] outcomes = new Outcome[items];
+        com.google.rpc.Status[] errors = null; // only once an item cannot be decided
+        // A batch mostly asks about one principal: an item naming the same one as the item before reuses its
+        // parsed id.
+        dev.verdict.v1.Principal previousAsked = null;
+        Principal byId = null;
+        for (int i = 0; i < items; i++) {
+            dev.verdict.v1.AccessQuery asked = request.getItems(i).getQuery();
+            if (previousAsked == null || !sameId(asked.getPrincipal(), previousAsked)) {
+                byId = principalById(asked.getPrincipal());
+            }
+            previousAsked = asked.getPrincipal();
             try {
-                AccessQuery query = query(item.getQuery());
+                AccessQuery query = query(asked, byId);
                 Outcome outcome = mayLoad ? session.check(query) : session.checkCached(query);
                 if (outcome == null) {
                     return null;
                 }
-                outcomes.add(outcome);
+                outcomes[i] = outcome;
             } catch (DomainException e) {
-                outcomes.add(StatusMapper.toStatus(e));
+                if (errors == null) {
+                    errors = new com.google.rpc.Status[items];
+                }
+                errors[i] = StatusMapper.toStatus(e);
             }
         }
         // Every item is answered at the session's final revision: the newest snapshot any item read. The
@@ -110,10 +122,11 @@ final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
         CheckAccessResponse[] answers = new CheckAccessResponse[Outcome.values().length];
         BatchCheckAccessResponse.Builder reply = BatchCheckAccessResponse.newBuilder()
                 .setRevisionToken(Long.toString(revision));
-        for (int i = 0; i < outcomes.size(); i++) {
+        for (int i = 0; i < items; i++) {
             BatchCheckAccessResult.Builder result = BatchCheckAccessResult.newBuilder()
                     .setCorrelationId(request.getItems(i).getCorrelationId());
-            if (outcomes.get(i) instanceof Outcome outcome) {
+            Outcome outcome = outcomes[i];
+            if (outcome != null) {
                 CheckAccessResponse answer = answers[outcome.ordinal()];
                 if (answer == null) {
                     answer = toProto(outcome, revision);
@@ -121,11 +134,20 @@ final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
                 }
                 result.setResponse(answer);
             } else {
-                result.setError((com.google.rpc.Status) outcomes.get(i));
+                result.setError(errors[i]);
             }
             reply.addResults(result);
         }
         return reply.build();
+    }
+
+    /** Whether two principals name the same user or API client by the same id text (never for emails). */
+    private static boolean sameId(dev.verdict.v1.Principal a, dev.verdict.v1.Principal b) {
+        return a.getKindCase() == b.getKindCase() && switch (a.getKindCase()) {
+            case USER_ID -> a.getUserId().equals(b.getUserId());
+            case API_CLIENT_ID -> a.getApiClientId().equals(b.getApiClientId());
+            default -> false;
+        };
     }
 
     @Override
@@ -243,8 +265,12 @@ final class AccessApi extends AccessServiceGrpc.AccessServiceImplBase {
     }
 
     private static AccessQuery query(dev.verdict.v1.AccessQuery query) {
-        var principal = query.getPrincipal();
-        return new AccessQuery(principalById(principal), email(principal), target(query.getTarget()),
+        return query(query, principalById(query.getPrincipal()));
+    }
+
+    /** {@code query} with its principal's id already parsed ({@code byId}, null for an email). */
+    private static AccessQuery query(dev.verdict.v1.AccessQuery query, Principal byId) {
+        return new AccessQuery(byId, email(query.getPrincipal()), target(query.getTarget()),
                 Protos.emptyToNull(query.getStage()), Protos.emptyToNull(query.getAppKey()));
     }
 

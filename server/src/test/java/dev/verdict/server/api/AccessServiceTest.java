@@ -339,6 +339,63 @@ class AccessServiceTest {
     }
 
     @Test
+    void batchItemsSharingAPrincipalThenSwitchingAreEachAnsweredForTheirOwn() {
+        UUID[] id = new UUID[1];
+        DecisionTestData data = developmentChanger(id);
+        UUID otherId = data.user("other@example.com", "ACTIVE");
+        data.assign(otherId, "dev_changer", null, "billing");
+        Principal dev = user(id[0]);
+        Principal other = user(otherId);
+        // The same id text as dev's, but as an API client: no such principal.
+        Principal client = Principal.newBuilder().setApiClientId(id[0].toString()).build();
+        Principal upper = Principal.newBuilder().setUserId(id[0].toString().toUpperCase(java.util.Locale.ROOT)).build();
+        Principal email = Principal.newBuilder().setUserEmail("dev@example.com").build();
+        List<AccessQuery> queries = List.of(
+                permission(dev, "app.deploy", "development", "shop"),
+                permission(dev, "app.deploy", "production", "shop"),
+                permission(dev, "no.such", "", ""),
+                permission(dev, "app.view", "development", "shop"),
+                permission(other, "app.deploy", "development", "shop"),
+                permission(other, "app.deploy", "development", "billing"),
+                permission(dev, "app.deploy", "development", "billing"),
+                permission(client, "app.deploy", "development", "shop"),
+                permission(dev, "app.deploy", "development", "shop"),
+                permission(upper, "app.deploy", "development", "shop"),
+                permission(email, "app.deploy", "development", "shop"),
+                permission(dev, "app.deploy", "production", "shop"));
+        BatchCheckAccessRequest.Builder batch = BatchCheckAccessRequest.newBuilder().setOrganizationId(data.organizationId);
+        for (int i = 0; i < queries.size(); i++) {
+            batch.addItems(BatchCheckAccessItem.newBuilder().setCorrelationId("item-" + i).setQuery(queries.get(i)));
+        }
+        var response = access.batchCheckAccess(batch.build());
+
+        assertThat(response.getResultsList()).extracting(BatchCheckAccessResult::getCorrelationId)
+                .containsExactly("item-0", "item-1", "item-2", "item-3", "item-4", "item-5", "item-6", "item-7",
+                        "item-8", "item-9", "item-10", "item-11");
+        List<String> answers = response.getResultsList().stream().map(r -> r.hasError()
+                ? Status.fromCodeValue(r.getError().getCode()).getCode().name()
+                : r.getResponse().getDecision() + "/" + r.getResponse().getReason()).toList();
+        String allowed = "DECISION_ALLOWED/DENY_REASON_UNSPECIFIED";
+        String noGrant = "DECISION_DENIED/DENY_REASON_NO_GRANT";
+        assertThat(answers).containsExactly(allowed, noGrant, "INVALID_ARGUMENT", allowed, noGrant, allowed, allowed,
+                "DECISION_DENIED/DENY_REASON_PRINCIPAL_NOT_FOUND", allowed, allowed, allowed, noGrant);
+        // Each item as its own CheckAccess says the same.
+        for (int i = 0; i < queries.size(); i++) {
+            AccessQuery query = queries.get(i);
+            BatchCheckAccessResult result = response.getResults(i);
+            if (result.hasError()) {
+                var e = failure(() -> check(data, query));
+                assertThat(e.getStatus().getCode().value()).as("item-" + i).isEqualTo(result.getError().getCode());
+                assertThat(e.getStatus().getDescription()).as("item-" + i).isEqualTo(result.getError().getMessage());
+            } else {
+                CheckAccessResponse alone = check(data, query);
+                assertThat(alone.getDecision()).as("item-" + i).isEqualTo(result.getResponse().getDecision());
+                assertThat(alone.getReason()).as("item-" + i).isEqualTo(result.getResponse().getReason());
+            }
+        }
+    }
+
+    @Test
     void listsPermissionsRolesAndApps() {
         DecisionTestData data = new DecisionTestData();
         data.app("shop");

@@ -62,6 +62,26 @@ class AuthenticationTest {
     }
 
     @Test
+    void theSchemeIsReadInAnyCaseAndSpacesAroundTheKeyAreIgnored() {
+        CreateOrganizationResponse org = SecureTestServer.newOrganization();
+        String id = org.getOrganization().getOrganizationId();
+        String key = org.getAdminApiKey();
+        for (String header : List.of("Bearer " + key, "bearer " + key, "BEARER " + key, "bEaReR " + key,
+                "Bearer   " + key + "  ")) {
+            var stub = anonymous.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(authorization(header)));
+            assertThat(stub.getOrganization(GetOrganizationRequest.newBuilder().setOrganizationId(id).build())
+                    .getOrganization().getOrganizationId()).as(header).isEqualTo(id);
+        }
+        for (String header : List.of("Bearer" + key, "Bearerx" + key, "Bear " + key, "xBearer " + key)) {
+            var stub = anonymous.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(authorization(header)));
+            StatusRuntimeException e = failure(() -> stub.getOrganization(GetOrganizationRequest.newBuilder()
+                    .setOrganizationId(id).build()));
+            assertThat(e.getStatus().getCode()).as(header).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(e.getStatus().getDescription()).as(header).isEqualTo("missing or invalid credentials");
+        }
+    }
+
+    @Test
     void theBootstrapKeyCreatesAnOrganizationWithAWorkingAdministratorKey() {
         var bootstrap = withKey(anonymous, BOOTSTRAP_KEY);
         CreateOrganizationResponse created = bootstrap.createOrganization(CreateOrganizationRequest.newBuilder()

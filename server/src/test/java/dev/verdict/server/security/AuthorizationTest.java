@@ -12,6 +12,8 @@ import dev.verdict.v1.AccessServiceGrpc;
 import dev.verdict.v1.ApiClientServiceGrpc;
 import dev.verdict.v1.AppServiceGrpc;
 import dev.verdict.v1.AssignmentServiceGrpc;
+import dev.verdict.v1.BatchCheckAccessItem;
+import dev.verdict.v1.BatchCheckAccessRequest;
 import dev.verdict.v1.ChangeServiceGrpc;
 import dev.verdict.v1.CheckAccessRequest;
 import dev.verdict.v1.CreateApiClientRequest;
@@ -37,10 +39,14 @@ import dev.verdict.v1.RoleKind;
 import dev.verdict.v1.RoleServiceGrpc;
 import dev.verdict.v1.SearchUsersRequest;
 import dev.verdict.v1.Target;
+import dev.verdict.v1.UpdateOrganizationRequest;
 import dev.verdict.v1.UserServiceGrpc;
 import io.grpc.Status;
+import dev.verdict.server.Errors;
+import com.google.rpc.ResourceInfo;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import java.util.Locale;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
@@ -219,6 +225,81 @@ class AuthorizationTest {
         assertThat(code).isEqualTo(Status.Code.UNAUTHENTICATED);
         System.out.printf("AuthorizationTest: a deleted organization's key was refused after %.1f ms%n",
                 (System.nanoTime() - start) / 1e6);
+    }
+
+    @Test
+    void aCheckNamingItsOrganizationInUpperCaseIsAnswered() {
+        CreateOrganizationResponse org = SecureTestServer.newOrganization();
+        String upper = org.getOrganization().getOrganizationId().toUpperCase(Locale.ROOT);
+        String admin = org.getAdminApiKey();
+        String self = org.getAdminApiClient().getApiClientId();
+        assertThat(check(admin, upper, self, "roles.manage")).isEqualTo(Decision.DECISION_ALLOWED);
+        assertThat(withKey(AccessServiceGrpc.newBlockingStub(CHANNEL), admin).batchCheckAccess(BatchCheckAccessRequest
+                .newBuilder().setOrganizationId(upper)
+                .addItems(BatchCheckAccessItem.newBuilder().setCorrelationId("a").setQuery(query(self, "roles.manage")))
+                .build()).getResults(0).getResponse().getDecision()).isEqualTo(Decision.DECISION_ALLOWED);
+        assertThat(withKey(RoleServiceGrpc.newBlockingStub(CHANNEL), admin)
+                .listRoles(ListRolesRequest.newBuilder().setOrganizationId(upper).build()).getRolesCount())
+                .isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void aCheckNamingAnotherOrganizationIsNotFoundInTheWordsItUsed() {
+        CreateOrganizationResponse org = SecureTestServer.newOrganization();
+        String other = SecureTestServer.newOrganization().getOrganization().getOrganizationId();
+        String admin = org.getAdminApiKey();
+        String self = org.getAdminApiClient().getApiClientId();
+        for (String named : new String[] {other, other.toUpperCase(Locale.ROOT)}) {
+            StatusRuntimeException check = failure(() -> check(admin, named, self, "roles.manage"));
+            assertNotFound(check, named);
+            StatusRuntimeException batch = failure(() -> withKey(AccessServiceGrpc.newBlockingStub(CHANNEL), admin)
+                    .batchCheckAccess(BatchCheckAccessRequest.newBuilder().setOrganizationId(named)
+                            .addItems(BatchCheckAccessItem.newBuilder().setQuery(query(self, "roles.manage"))).build()));
+            assertNotFound(batch, named);
+        }
+    }
+
+    @Test
+    void aMalformedOrganizationIsInvalidNamingItsField() {
+        CreateOrganizationResponse org = SecureTestServer.newOrganization();
+        String admin = org.getAdminApiKey();
+        String self = org.getAdminApiClient().getApiClientId();
+        String id = org.getOrganization().getOrganizationId();
+        // One character off the client's own id, and no UUID at all.
+        String almost = id.substring(0, 35) + "g";
+        for (String named : new String[] {almost, "nonsense"}) {
+            StatusRuntimeException check = failure(() -> check(admin, named, self, "roles.manage"));
+            assertThat(check.getStatus().getCode()).as(named).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(Errors.badFields(check)).as(named).containsExactly("organization_id");
+            StatusRuntimeException roles = failure(() -> withKey(RoleServiceGrpc.newBlockingStub(CHANNEL), admin)
+                    .listRoles(ListRolesRequest.newBuilder().setOrganizationId(named).build()));
+            assertThat(check.getStatus().getDescription()).as(named).isEqualTo("organization_id: value must be a valid UUID");
+            assertThat(roles.getStatus().getCode()).as(named).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(roles.getStatus().getDescription()).as(named).isEqualTo(check.getStatus().getDescription());
+            assertThat(Errors.badFields(roles)).as(named).containsExactly("organization_id");
+        }
+        StatusRuntimeException nested = failure(() -> withKey(OrganizationServiceGrpc.newBlockingStub(CHANNEL), admin)
+                .updateOrganization(UpdateOrganizationRequest.newBuilder()
+                        .setOrganization(dev.verdict.v1.Organization.newBuilder().setOrganizationId("nonsense"))
+                        .setUpdateMask(com.google.protobuf.FieldMask.newBuilder().addPaths("name"))
+                        .build()));
+        assertThat(nested.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(Errors.badFields(nested)).containsExactly("organization.organization_id");
+    }
+
+    private static void assertNotFound(StatusRuntimeException e, String organization) {
+        assertThat(e.getStatus().getCode()).as(organization).isEqualTo(Status.Code.NOT_FOUND);
+        assertThat(e.getStatus().getDescription()).as(organization).contains(organization);
+        assertThat(StatusProto.fromThrowable(e).getDetailsList()).as(organization)
+                .filteredOn(any -> any.is(ResourceInfo.class)).hasSize(1)
+                .allSatisfy(any -> assertThat(any.unpack(ResourceInfo.class).getResourceName()).isEqualTo(organization));
+    }
+
+    private static AccessQuery query(String apiClientId, String permission) {
+        return AccessQuery.newBuilder()
+                .setPrincipal(Principal.newBuilder().setApiClientId(apiClientId))
+                .setTarget(Target.newBuilder().setPermissionKey(permission))
+                .build();
     }
 
     private static Decision check(String key, String org, String apiClientId, String permission) {
