@@ -92,13 +92,7 @@ class ClosureWarmUpTest {
             if (raced.compareAndSet(false, true)) {
                 // Between the page's read and its closures' keeping: the user becomes an administrator, and the
                 // change is applied (invalidating) before the warm-up keeps what it read before the change.
-                long revision = store.write(ORG.id, w -> {
-                    w.dsl().insertInto(ASSIGNMENT).set(ASSIGNMENT.ORGANIZATION_ID, ORG.id)
-                            .set(ASSIGNMENT.ASSIGNMENT_ID, UUID.randomUUID()).set(ASSIGNMENT.USER_ID, user.id())
-                            .set(ASSIGNMENT.ROLE_KEY, "administrator").execute();
-                    return w.change("assignment", user.id(), "granted").affects(user.id());
-                }).revision();
-                assertThat(feed.awaitRevision(ORG.id, revision, Duration.ofSeconds(5))).isTrue();
+                grantAdministratorAndApply(user);
             }
         });
 
@@ -122,13 +116,7 @@ class ClosureWarmUpTest {
         engine.warm(ORG.id, PAGE, () -> {});
         assertThat(engine.checkCached(ORG.id, manage, Consistency.MINIMIZE_LATENCY).outcome()).isEqualTo(Outcome.NO_GRANT);
 
-        long revision = store.write(ORG.id, w -> {
-            w.dsl().insertInto(ASSIGNMENT).set(ASSIGNMENT.ORGANIZATION_ID, ORG.id)
-                    .set(ASSIGNMENT.ASSIGNMENT_ID, UUID.randomUUID()).set(ASSIGNMENT.USER_ID, user.id())
-                    .set(ASSIGNMENT.ROLE_KEY, "administrator").execute();
-            return w.change("assignment", user.id(), "granted").affects(user.id());
-        }).revision();
-        assertThat(feed.awaitRevision(ORG.id, revision, Duration.ofSeconds(5))).isTrue();
+        grantAdministratorAndApply(user);
         assertThat(engine.decidesFromMemory(ORG.id, user)).as("the change dropped the warm closure").isFalse();
         assertThat(engine.check(ORG.id, manage, Consistency.MINIMIZE_LATENCY).outcome()).isEqualTo(Outcome.ALLOWED);
         revokeAdministrator(user);
@@ -184,6 +172,17 @@ class ClosureWarmUpTest {
             }
         }
         throw new AssertionError("no active user of the first page lacks " + permission);
+    }
+
+    /** Makes {@code user} an administrator organization-wide, and waits until the feed has applied it here. */
+    private void grantAdministratorAndApply(Principal user) {
+        long revision = store.write(ORG.id, w -> {
+            w.dsl().insertInto(ASSIGNMENT).set(ASSIGNMENT.ORGANIZATION_ID, ORG.id)
+                    .set(ASSIGNMENT.ASSIGNMENT_ID, UUID.randomUUID()).set(ASSIGNMENT.USER_ID, user.id())
+                    .set(ASSIGNMENT.ROLE_KEY, "administrator").execute();
+            return w.change("assignment", user.id(), "granted").affects(user.id());
+        }).revision();
+        assertThat(feed.awaitRevision(ORG.id, revision, Duration.ofSeconds(5))).isTrue();
     }
 
     private void revokeAdministrator(Principal user) {

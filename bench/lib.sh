@@ -1,0 +1,23 @@
+# Shell functions shared by bench/run and bench/interleave (sourced, not run).
+
+java_major() { "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
+
+find_jdk() { # prints JAVA_HOME if it is a JDK >= 21 with jcmd, else the newest such JDK in /usr/lib/jvm
+  local candidate
+  for candidate in "${JAVA_HOME:-}" $(ls -d /usr/lib/jvm/* 2>/dev/null | sort -rV); do
+    [[ -n "$candidate" && -x "$candidate/bin/java" && -x "$candidate/bin/jcmd" ]] || continue
+    (( $(java_major "$candidate") >= 21 )) && { echo "$candidate"; return; }
+  done
+  return 1
+}
+
+jit_jiffies() { # pid: CPU time (1/100 s) used so far by the JVM's JIT compiler threads; 0 for a server without
+  local task total=0
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      # utime and stime: fields 14 and 15 of stat, 12 and 13 after the "(comm)" that may hold spaces
+      "C1 CompilerThre"* | "C2 CompilerThre"*) total=$((total + $(sed 's/^.*) //' "$task/stat" | awk '{print $12 + $13}'))) ;;
+    esac
+  done
+  echo "$total"
+}
