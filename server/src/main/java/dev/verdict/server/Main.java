@@ -95,6 +95,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        JavaLogging.routeToSlf4j();
         VerdictServer server = VerdictServer.start(config());
         Runtime.getRuntime().addShutdownHook(new Thread(server::close, "verdict-shutdown"));
         server.awaitTermination();
