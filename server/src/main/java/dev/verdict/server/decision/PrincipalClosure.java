@@ -13,35 +13,41 @@ import java.util.UUID;
  * (implications expanded) and roles of its grants without an app, and the same per app for its app-scoped
  * grants. A check tests a bit or two: no lock, no allocation, no database.
  *
- * <p>Layout of a bitset array: for each slot, {@code permissionWords} words of permissions then
- * {@code roleWords} words of roles. A grant with stage s fills only slot s; a grant without stage fills
- * every slot, including 0 ("no stage"), so a request without stage is covered only by grants without one.
+ * <p>Layout: one {@code long[]} of blocks, the grants without app first, then one block per app of
+ * {@code apps}, in its order (one array rather than one per app: a check of a principal not in the CPU's
+ * caches waits for each array it reaches through another). A block holds, for each slot,
+ * {@code permissionWords} words of permissions then {@code roleWords} words of roles. A grant with stage s
+ * fills only slot s; a grant without stage fills every slot, including 0 ("no stage"), so a request without
+ * stage is covered only by grants without one.
  */
 final class PrincipalClosure {
     private static final int[] NO_APPS = new int[0];
-    private static final long[][] NO_APP_BITS = new long[0][];
+    private static final long[] NO_WORDS = new long[0];
 
     private final Catalogue catalogue;
     /** Whose closure this is: a user's or an API client's (null where it does not matter, in tests). */
     private final Principal.Type type;
     private final long revision;
     private final Standing standing;
+    /** Words of one slot. */
     private final int stride;
-    private final long[] global;
-    /** Sorted app indexes with app-scoped grants, and their bitsets at the same position. */
+    /** Words of one block (every slot). */
+    private final int blockWords;
+    /** The block of the grants without app, then the block of each of {@code apps}. */
+    private final long[] words;
+    /** Sorted app indexes with app-scoped grants; the app at position i has block i + 1. */
     private final int[] apps;
-    private final long[][] appBits;
 
-    private PrincipalClosure(Catalogue catalogue, Principal.Type type, long revision, Standing standing, long[] global,
-            int[] apps, long[][] appBits) {
+    private PrincipalClosure(Catalogue catalogue, Principal.Type type, long revision, Standing standing, long[] words,
+            int[] apps) {
         this.catalogue = catalogue;
         this.type = type;
         this.revision = revision;
         this.standing = standing;
         this.stride = catalogue.permissionWords() + catalogue.roleWords();
-        this.global = global;
+        this.blockWords = (catalogue.stageCount() + 1) * stride;
+        this.words = words;
         this.apps = apps;
-        this.appBits = appBits;
     }
 
     /** Builds the closure of raw grants on {@code catalogue}; grants naming keys it lacks grant nothing. */
@@ -54,8 +60,7 @@ final class PrincipalClosure {
         int slots = catalogue.stageCount() + 1;
         int stride = catalogue.permissionWords() + catalogue.roleWords();
         if (grants.standing() != Standing.ACTIVE) {
-            return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), new long[0], NO_APPS,
-                    NO_APP_BITS);
+            return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_WORDS, NO_APPS);
         }
         long[] global = new long[slots * stride];
         TreeMap<Integer, long[]> byApp = new TreeMap<>();
@@ -81,8 +86,12 @@ final class PrincipalClosure {
             }
         }
         int[] apps = byApp.keySet().stream().mapToInt(Integer::intValue).toArray();
-        long[][] appBits = byApp.values().toArray(long[][]::new);
-        return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, global, apps, appBits);
+        long[] words = Arrays.copyOf(global, (apps.length + 1) * global.length);
+        int block = 1;
+        for (long[] appBlock : byApp.values()) {
+            System.arraycopy(appBlock, 0, words, block++ * global.length, appBlock.length);
+        }
+        return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, words, apps);
     }
 
     Catalogue catalogue() {
@@ -122,14 +131,14 @@ final class PrincipalClosure {
             return false;
         }
         int offset = slot * stride;
-        if (Bits.test(global, offset, bit)) {
+        if (Bits.test(words, offset, bit)) {
             return true;
         }
         if (app < 0) {
             return false;
         }
         int at = Arrays.binarySearch(apps, app);
-        return at >= 0 && Bits.test(appBits[at], offset, bit);
+        return at >= 0 && Bits.test(words, (at + 1) * blockWords + offset, bit);
     }
 
     /** Whether any app-scoped grant exists for {@code app}, or a grant without app (for listing apps). */
