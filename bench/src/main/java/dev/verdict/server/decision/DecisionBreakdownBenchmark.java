@@ -30,8 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * a layer: {@code bitTest} is {@code PrincipalClosure.has*} on keys interned beforehand (the floor);
  * {@code internAndTest} adds interning the target, stage and app keys through the {@link Catalogue}'s maps;
  * {@code engineCheck} is the whole {@code DecisionEngine.check} (organization lookup, session, Caffeine
- * lookup, shape checks, the Decision). The differences locate the cost; {@code -prof gc} shows which layer
- * allocates.
+ * lookup, shape checks, the Decision); {@code engineCheckOnePrincipal} asks the same questions all about one
+ * principal, whose cache entry and closure then stay in the CPU's caches: its difference to
+ * {@code engineCheck} is the memory latency of reaching a random principal's closure. The differences locate
+ * the cost; {@code -prof gc} shows which layer allocates.
  *
  * <pre>
  * mvn -q -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="DecisionBreakdownBenchmark -prof gc"
@@ -62,6 +64,7 @@ public class DecisionBreakdownBenchmark {
     int[] targets;
     int[] slots;
     int[] apps;
+    AccessQuery[] onePrincipal;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -91,6 +94,11 @@ public class DecisionBreakdownBenchmark {
             targets[i] = roles[i] ? catalogue.role(query.target().key()) : catalogue.permission(query.target().key());
             slots[i] = catalogue.stageSlot(query.stage());
             apps[i] = query.appKey() == null ? -1 : catalogue.app(query.appKey());
+        }
+        onePrincipal = new AccessQuery[QUERIES];
+        for (int i = 0; i < QUERIES; i++) {
+            AccessQuery query = queries[i];
+            onePrincipal[i] = new AccessQuery(queries[0].principal(), null, query.target(), query.stage(), query.appKey());
         }
     }
 
@@ -129,5 +137,10 @@ public class DecisionBreakdownBenchmark {
     @Benchmark
     public Decision engineCheck(Cursor cursor) {
         return engine.check(organization, queries[cursor.advance()], Consistency.MINIMIZE_LATENCY);
+    }
+
+    @Benchmark
+    public Decision engineCheckOnePrincipal(Cursor cursor) {
+        return engine.check(organization, onePrincipal[cursor.advance()], Consistency.MINIMIZE_LATENCY);
     }
 }
