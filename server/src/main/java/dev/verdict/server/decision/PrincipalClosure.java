@@ -5,7 +5,6 @@ import dev.verdict.server.domain.PrincipalGrants;
 import dev.verdict.server.domain.PrincipalGrants.Grant;
 import dev.verdict.server.domain.PrincipalGrants.Standing;
 import java.util.Arrays;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -62,36 +61,37 @@ final class PrincipalClosure {
         if (grants.standing() != Standing.ACTIVE) {
             return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_WORDS, NO_APPS);
         }
-        long[] global = new long[slots * stride];
-        TreeMap<Integer, long[]> byApp = new TreeMap<>();
+        // First the apps with app-scoped grants (sorted: block i + 1 is apps[i]'s), so that the words are
+        // allocated once; a grant naming a key the catalogue lacks grants nothing.
+        int[] apps = grants.grants().stream()
+                .filter(grant -> grant.appKey() != null && resolves(catalogue, grant))
+                .mapToInt(grant -> catalogue.app(grant.appKey()))
+                .sorted().distinct().toArray();
+        int blockWords = slots * stride;
+        long[] words = new long[(apps.length + 1) * blockWords];
         for (Grant grant : grants.grants()) {
-            int role = catalogue.role(grant.roleKey());
-            int stageSlot = catalogue.stageSlot(grant.stage());
-            if (role == Catalogue.NOT_FOUND || stageSlot == Catalogue.NOT_FOUND) {
+            if (!resolves(catalogue, grant)) {
                 continue;
             }
-            long[] bits = global;
-            if (grant.appKey() != null) {
-                int app = catalogue.app(grant.appKey());
-                if (app == Catalogue.NOT_FOUND) {
-                    continue;
-                }
-                bits = byApp.computeIfAbsent(app, a -> new long[slots * stride]);
-            }
+            int role = catalogue.role(grant.roleKey());
+            int stageSlot = catalogue.stageSlot(grant.stage());
+            int block = grant.appKey() == null ? 0 : Arrays.binarySearch(apps, catalogue.app(grant.appKey())) + 1;
             for (int slot = 0; slot < slots; slot++) {
                 if (stageSlot == 0 || stageSlot == slot) {
-                    Bits.or(bits, slot * stride, catalogue.rolePermissions(role, slot));
-                    Bits.set(bits, slot * stride + catalogue.permissionWords(), role);
+                    int offset = block * blockWords + slot * stride;
+                    Bits.or(words, offset, catalogue.rolePermissions(role, slot));
+                    Bits.set(words, offset + catalogue.permissionWords(), role);
                 }
             }
         }
-        int[] apps = byApp.keySet().stream().mapToInt(Integer::intValue).toArray();
-        long[] words = Arrays.copyOf(global, (apps.length + 1) * global.length);
-        int block = 1;
-        for (long[] appBlock : byApp.values()) {
-            System.arraycopy(appBlock, 0, words, block++ * global.length, appBlock.length);
-        }
         return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, words, apps);
+    }
+
+    /** Whether the catalogue knows the grant's role, stage and app (if any). */
+    private static boolean resolves(Catalogue catalogue, Grant grant) {
+        return catalogue.role(grant.roleKey()) != Catalogue.NOT_FOUND
+                && catalogue.stageSlot(grant.stage()) != Catalogue.NOT_FOUND
+                && (grant.appKey() == null || catalogue.app(grant.appKey()) != Catalogue.NOT_FOUND);
     }
 
     Catalogue catalogue() {
