@@ -82,6 +82,7 @@ public class DecisionBreakdownBenchmark {
         targets = new int[QUERIES];
         slots = new int[QUERIES];
         apps = new int[QUERIES];
+        onePrincipal = new AccessQuery[QUERIES];
         Map<UUID, PrincipalClosure> built = new HashMap<>();
         for (int i = 0; i < QUERIES; i++) {
             AccessQuery query = verdict.accessQuery(mix.get(i));
@@ -94,10 +95,6 @@ public class DecisionBreakdownBenchmark {
             targets[i] = roles[i] ? catalogue.role(query.target().key()) : catalogue.permission(query.target().key());
             slots[i] = catalogue.stageSlot(query.stage());
             apps[i] = query.appKey() == null ? -1 : catalogue.app(query.appKey());
-        }
-        onePrincipal = new AccessQuery[QUERIES];
-        for (int i = 0; i < QUERIES; i++) {
-            AccessQuery query = queries[i];
             onePrincipal[i] = new AccessQuery(queries[0].principal(), null, query.target(), query.stage(), query.appKey());
         }
     }

@@ -4,7 +4,9 @@ import dev.verdict.server.domain.Principal;
 import dev.verdict.server.domain.PrincipalGrants;
 import dev.verdict.server.domain.PrincipalGrants.Grant;
 import dev.verdict.server.domain.PrincipalGrants.Standing;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -61,37 +63,38 @@ final class PrincipalClosure {
         if (grants.standing() != Standing.ACTIVE) {
             return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_WORDS, NO_APPS);
         }
-        // First the apps with app-scoped grants (sorted: block i + 1 is apps[i]'s), so that the words are
-        // allocated once; a grant naming a key the catalogue lacks grants nothing.
-        int[] apps = grants.grants().stream()
-                .filter(grant -> grant.appKey() != null && resolves(catalogue, grant))
-                .mapToInt(grant -> catalogue.app(grant.appKey()))
+        // Each grant's keys resolved once (a grant naming a key the catalogue lacks grants nothing); then the
+        // apps with app-scoped grants, sorted (block i + 1 is apps[i]'s), so that the words are allocated once.
+        List<Resolved> resolved = new ArrayList<>(grants.grants().size());
+        for (Grant grant : grants.grants()) {
+            int role = catalogue.role(grant.roleKey());
+            int stageSlot = catalogue.stageSlot(grant.stage());
+            int app = grant.appKey() == null ? Resolved.NO_APP : catalogue.app(grant.appKey());
+            if (role != Catalogue.NOT_FOUND && stageSlot != Catalogue.NOT_FOUND && app != Catalogue.NOT_FOUND) {
+                resolved.add(new Resolved(role, stageSlot, app));
+            }
+        }
+        int[] apps = resolved.stream().mapToInt(Resolved::app).filter(app -> app != Resolved.NO_APP)
                 .sorted().distinct().toArray();
         int blockWords = slots * stride;
         long[] words = new long[(apps.length + 1) * blockWords];
-        for (Grant grant : grants.grants()) {
-            if (!resolves(catalogue, grant)) {
-                continue;
-            }
-            int role = catalogue.role(grant.roleKey());
-            int stageSlot = catalogue.stageSlot(grant.stage());
-            int block = grant.appKey() == null ? 0 : Arrays.binarySearch(apps, catalogue.app(grant.appKey())) + 1;
+        for (Resolved grant : resolved) {
+            int block = grant.app() == Resolved.NO_APP ? 0 : Arrays.binarySearch(apps, grant.app()) + 1;
             for (int slot = 0; slot < slots; slot++) {
-                if (stageSlot == 0 || stageSlot == slot) {
+                if (grant.stageSlot() == 0 || grant.stageSlot() == slot) {
                     int offset = block * blockWords + slot * stride;
-                    Bits.or(words, offset, catalogue.rolePermissions(role, slot));
-                    Bits.set(words, offset + catalogue.permissionWords(), role);
+                    Bits.or(words, offset, catalogue.rolePermissions(grant.role(), slot));
+                    Bits.set(words, offset + catalogue.permissionWords(), grant.role());
                 }
             }
         }
         return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, words, apps);
     }
 
-    /** Whether the catalogue knows the grant's role, stage and app (if any). */
-    private static boolean resolves(Catalogue catalogue, Grant grant) {
-        return catalogue.role(grant.roleKey()) != Catalogue.NOT_FOUND
-                && catalogue.stageSlot(grant.stage()) != Catalogue.NOT_FOUND
-                && (grant.appKey() == null || catalogue.app(grant.appKey()) != Catalogue.NOT_FOUND);
+    /** A grant's role, stage slot and app as catalogue indexes. */
+    private record Resolved(int role, int stageSlot, int app) {
+        /** The app of a grant without one (Catalogue.NOT_FOUND is -1). */
+        static final int NO_APP = -2;
     }
 
     Catalogue catalogue() {
