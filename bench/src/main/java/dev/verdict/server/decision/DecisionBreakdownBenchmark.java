@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code engineCheck} is the whole {@code DecisionEngine.check} (organization lookup, session, Caffeine
  * lookup, shape checks, the Decision); {@code engineCheckOnePrincipal} asks the same questions all about one
  * principal, whose cache entry and closure then stay in the CPU's caches: its difference to
- * {@code engineCheck} is the memory latency of reaching a random principal's closure. The differences locate
+ * {@code engineCheck} is the memory latency of reaching a random principal's closure. {@code internStage},
+ * {@code internApp} and {@code internTarget} split interning into its three look-ups. The differences locate
  * the cost; {@code -prof gc} shows which layer allocates.
  *
  * <pre>
@@ -139,5 +140,22 @@ public class DecisionBreakdownBenchmark {
     @Benchmark
     public Decision engineCheckOnePrincipal(Cursor cursor) {
         return engine.check(organization, onePrincipal[cursor.advance()], Consistency.MINIMIZE_LATENCY);
+    }
+
+    @Benchmark
+    public int internStage(Cursor cursor) {
+        return catalogue.stageSlot(queries[cursor.advance()].stage());
+    }
+
+    @Benchmark
+    public int internApp(Cursor cursor) {
+        String app = queries[cursor.advance()].appKey();
+        return app == null ? -1 : catalogue.app(app);
+    }
+
+    @Benchmark
+    public int internTarget(Cursor cursor) {
+        AccessQuery.Target target = queries[cursor.advance()].target();
+        return target.role() ? catalogue.role(target.key()) : catalogue.permission(target.key());
     }
 }
