@@ -11,6 +11,10 @@ find_jdk() { # prints JAVA_HOME if it is a JDK >= 21 with jcmd, else the newest 
   return 1
 }
 
+api_key() { # data set folder: the API key Prepare wrote into its org.json
+  node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).apiKey)' "$1/org.json"
+}
+
 jit_jiffies() { # pid: CPU time (1/100 s) used so far by the JVM's JIT compiler threads; 0 for a server without
   local task total=0
   for task in /proc/"$1"/task/*; do

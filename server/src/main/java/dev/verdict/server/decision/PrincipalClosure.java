@@ -45,8 +45,8 @@ final class PrincipalClosure {
         this.type = type;
         this.revision = revision;
         this.standing = standing;
-        this.stride = catalogue.permissionWords() + catalogue.roleWords();
-        this.blockWords = (catalogue.stageCount() + 1) * stride;
+        this.stride = stride(catalogue);
+        this.blockWords = blockWords(catalogue);
         this.words = words;
         this.apps = apps;
     }
@@ -58,28 +58,28 @@ final class PrincipalClosure {
 
     /** The closure of the grants of a principal of {@code type}. */
     static PrincipalClosure of(Catalogue catalogue, PrincipalGrants grants, Principal.Type type) {
-        int slots = catalogue.stageCount() + 1;
-        int stride = catalogue.permissionWords() + catalogue.roleWords();
         if (grants.standing() != Standing.ACTIVE) {
             return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_WORDS, NO_APPS);
         }
         // Each grant's keys resolved once (a grant naming a key the catalogue lacks grants nothing); then the
         // apps with app-scoped grants, sorted (block i + 1 is apps[i]'s), so that the words are allocated once.
-        List<Resolved> resolved = new ArrayList<>(grants.grants().size());
+        List<ResolvedGrant> resolved = new ArrayList<>(grants.grants().size());
         for (Grant grant : grants.grants()) {
             int role = catalogue.role(grant.roleKey());
             int stageSlot = catalogue.stageSlot(grant.stage());
-            int app = grant.appKey() == null ? Resolved.NO_APP : catalogue.app(grant.appKey());
+            int app = grant.appKey() == null ? ResolvedGrant.NO_APP : catalogue.app(grant.appKey());
             if (role != Catalogue.NOT_FOUND && stageSlot != Catalogue.NOT_FOUND && app != Catalogue.NOT_FOUND) {
-                resolved.add(new Resolved(role, stageSlot, app));
+                resolved.add(new ResolvedGrant(role, stageSlot, app));
             }
         }
-        int[] apps = resolved.stream().mapToInt(Resolved::app).filter(app -> app != Resolved.NO_APP)
+        int[] apps = resolved.stream().mapToInt(ResolvedGrant::app).filter(app -> app != ResolvedGrant.NO_APP)
                 .sorted().distinct().toArray();
-        int blockWords = slots * stride;
+        int slots = catalogue.stageCount() + 1;
+        int stride = stride(catalogue);
+        int blockWords = blockWords(catalogue);
         long[] words = new long[(apps.length + 1) * blockWords];
-        for (Resolved grant : resolved) {
-            int block = grant.app() == Resolved.NO_APP ? 0 : Arrays.binarySearch(apps, grant.app()) + 1;
+        for (ResolvedGrant grant : resolved) {
+            int block = grant.app() == ResolvedGrant.NO_APP ? 0 : Arrays.binarySearch(apps, grant.app()) + 1;
             for (int slot = 0; slot < slots; slot++) {
                 if (grant.stageSlot() == 0 || grant.stageSlot() == slot) {
                     int offset = block * blockWords + slot * stride;
@@ -91,8 +91,18 @@ final class PrincipalClosure {
         return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, words, apps);
     }
 
+    /** Words of one stage slot: the permissions, then the roles. */
+    private static int stride(Catalogue catalogue) {
+        return catalogue.permissionWords() + catalogue.roleWords();
+    }
+
+    /** Words of one block: every stage slot, 0 ("no stage") included. */
+    private static int blockWords(Catalogue catalogue) {
+        return (catalogue.stageCount() + 1) * stride(catalogue);
+    }
+
     /** A grant's role, stage slot and app as catalogue indexes. */
-    private record Resolved(int role, int stageSlot, int app) {
+    private record ResolvedGrant(int role, int stageSlot, int app) {
         /** The app of a grant without one (Catalogue.NOT_FOUND is -1). */
         static final int NO_APP = -2;
     }
