@@ -129,11 +129,14 @@ public final class DecisionEngine implements ChangeFeed.Listener {
             return null;
         }
         long revision = Math.max(catalogue.revision(), applied);
+        // The principal's closure is looked up before the keys are: its chain of objects is seldom in the
+        // CPU's caches, and the key look-ups (in them) then run while those loads are under way.
+        Principal principal = query.principal();
+        PrincipalClosure closure = principal == null ? null : closures.getIfPresent(principal.id());
         long resolved = resolveBits(catalogue, query, "query.");
         if (Resolved.Bits.appUnknown(resolved)) {
             return organization.decision(Outcome.APP_NOT_FOUND, revision);
         }
-        Principal principal = query.principal();
         if (principal == null) {
             UUID id = organization.rememberedUser(query.userEmail());
             if (id == null) {
@@ -143,8 +146,8 @@ public final class DecisionEngine implements ChangeFeed.Listener {
                 return organization.decision(Outcome.PRINCIPAL_NOT_FOUND, revision);
             }
             principal = Principal.user(id);
+            closure = closures.getIfPresent(principal.id());
         }
-        PrincipalClosure closure = closures.getIfPresent(principal.id());
         if (closure == null || !closure.answersFor(principal, catalogue)) {
             return null;
         }
@@ -347,7 +350,10 @@ public final class DecisionEngine implements ChangeFeed.Listener {
      */
     private boolean keep(Organization organization, long generation, UUID id, PrincipalClosure closure) {
         boolean[] raced = {false};
-        closures.asMap().compute(id, (key, old) -> {
+        // A copy of the id, allocated just after the closure and just before the cache's two nodes: a hit
+        // compares the key and follows the nodes to the closure, and adjacent objects share cache lines.
+        UUID key = new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits());
+        closures.asMap().compute(key, (k, old) -> {
             if (organization.invalidations.get() != generation) {
                 raced[0] = true;
                 return old;
