@@ -130,7 +130,7 @@ public final class DecisionEngine implements ChangeFeed.Listener {
         }
         long revision = Math.max(catalogue.revision(), applied);
         // The principal's closure is looked up before the keys are: its chain of objects is seldom in the
-        // CPU's caches, and the key look-ups (in them) then run while those loads are under way.
+        // CPU's caches, and the key look-ups, whose tables usually are, then run while it loads.
         Principal principal = query.principal();
         PrincipalClosure closure = principal == null ? null : closures.getIfPresent(principal.id());
         long resolved = resolveBits(catalogue, query, "query.");
