@@ -1,5 +1,9 @@
 # Shell functions shared by bench/run and bench/interleave (sourced, not run).
 
+# JVM flags of every server they start (Verdict and the bare ceiling alike), as `exec:exec@serve` runs
+# Verdict: huge pages where the kernel offers them (docs/benchmarks.md, Huge pages).
+server_jvm_flags=(-XX:+UseTransparentHugePages --enable-native-access=ALL-UNNAMED)
+
 java_major() { "$1/bin/java" -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -n 1; }
 
 find_jdk() { # prints JAVA_HOME if it is a JDK >= 21 with jcmd, else the newest such JDK in /usr/lib/jvm
