@@ -14,16 +14,16 @@ import java.util.UUID;
  * (implications expanded) and roles of its grants without an app, and the same per app for its app-scoped
  * grants. A check tests a bit or two: no lock, no allocation, no database.
  *
- * <p>Layout: one {@code long[]} of blocks, the grants without app first, then one block per app of
- * {@code apps}, in its order (one array rather than one per app: a check of a principal not in the CPU's
- * caches waits for each array it reaches through another). A block holds, for each slot,
+ * <p>Layout: one {@code long[]}: first the sorted indexes of the apps with app-scoped grants, one per word;
+ * then the block of the grants without app; then one block per app, in the same order. One array rather than
+ * one per app or a separate one for the apps: a check of a principal not in the CPU's caches waits for memory
+ * once for each object it reaches through another (docs/benchmarks.md). A block holds, for each slot,
  * {@code permissionWords} words of permissions then {@code roleWords} words of roles. A grant with stage s
  * fills only slot s; a grant without stage fills every slot, including 0 ("no stage"), so a request without
  * stage is covered only by grants without one.
  */
 final class PrincipalClosure {
     private static final int[] NO_APPS = new int[0];
-    private static final long[] NO_WORDS = new long[0];
 
     private final Catalogue catalogue;
     /** Whose closure this is: a user's or an API client's (null where it does not matter, in tests). */
@@ -34,21 +34,24 @@ final class PrincipalClosure {
     private final int stride;
     /** Words of one block (every slot). */
     private final int blockWords;
-    /** The block of the grants without app, then the block of each of {@code apps}. */
+    /** How many apps have app-scoped grants: the words before the first block. */
+    private final int appCount;
+    /** The sorted app indexes, then the block of the grants without app, then the block of each app. */
     private final long[] words;
-    /** Sorted app indexes with app-scoped grants; the app at position i has block i + 1. */
-    private final int[] apps;
 
-    private PrincipalClosure(Catalogue catalogue, Principal.Type type, long revision, Standing standing, long[] words,
-            int[] apps) {
+    /** A closure of no grants yet for {@code apps} (sorted); {@link #of} sets its bits. */
+    private PrincipalClosure(Catalogue catalogue, Principal.Type type, long revision, Standing standing, int[] apps) {
         this.catalogue = catalogue;
         this.type = type;
         this.revision = revision;
         this.standing = standing;
         this.stride = stride(catalogue);
         this.blockWords = blockWords(catalogue);
-        this.words = words;
-        this.apps = apps;
+        this.appCount = apps.length;
+        this.words = new long[standing == Standing.ACTIVE ? appCount + (appCount + 1) * blockWords : 0];
+        for (int i = 0; i < appCount; i++) {
+            words[i] = apps[i];
+        }
     }
 
     /** Builds the closure of raw grants on {@code catalogue}; grants naming keys it lacks grant nothing. */
@@ -59,7 +62,7 @@ final class PrincipalClosure {
     /** The closure of the grants of a principal of {@code type}. */
     static PrincipalClosure of(Catalogue catalogue, PrincipalGrants grants, Principal.Type type) {
         if (grants.standing() != Standing.ACTIVE) {
-            return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_WORDS, NO_APPS);
+            return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_APPS);
         }
         // Each grant's keys resolved once (a grant naming a key the catalogue lacks grants nothing); then the
         // apps with app-scoped grants, sorted (block i + 1 is apps[i]'s), so that the words are allocated once.
@@ -74,21 +77,19 @@ final class PrincipalClosure {
         }
         int[] apps = resolved.stream().mapToInt(ResolvedGrant::app).filter(app -> app != ResolvedGrant.NO_APP)
                 .sorted().distinct().toArray();
+        PrincipalClosure closure = new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, apps);
         int slots = catalogue.stageCount() + 1;
-        int stride = stride(catalogue);
-        int blockWords = blockWords(catalogue);
-        long[] words = new long[(apps.length + 1) * blockWords];
         for (ResolvedGrant grant : resolved) {
             int block = grant.app() == ResolvedGrant.NO_APP ? 0 : Arrays.binarySearch(apps, grant.app()) + 1;
             for (int slot = 0; slot < slots; slot++) {
                 if (grant.stageSlot() == 0 || grant.stageSlot() == slot) {
-                    int offset = block * blockWords + slot * stride;
-                    Bits.or(words, offset, catalogue.rolePermissions(grant.role(), slot));
-                    Bits.set(words, offset + catalogue.permissionWords(), grant.role());
+                    int offset = closure.appCount + block * closure.blockWords + slot * closure.stride;
+                    Bits.or(closure.words, offset, catalogue.rolePermissions(grant.role(), slot));
+                    Bits.set(closure.words, offset + catalogue.permissionWords(), grant.role());
                 }
             }
         }
-        return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, words, apps);
+        return closure;
     }
 
     /** Words of one stage slot: the permissions, then the roles. */
@@ -143,19 +144,14 @@ final class PrincipalClosure {
         if (standing != Standing.ACTIVE) {
             return false;
         }
-        int offset = slot * stride;
+        int offset = appCount + slot * stride;
         if (Bits.test(words, offset, bit)) {
             return true;
         }
         if (app < 0) {
             return false;
         }
-        int at = Arrays.binarySearch(apps, app);
-        return at >= 0 && Bits.test(words, (at + 1) * blockWords + offset, bit);
-    }
-
-    /** Whether any app-scoped grant exists for {@code app}, or a grant without app (for listing apps). */
-    int[] appsWithGrants() {
-        return apps;
+        int at = Arrays.binarySearch(words, 0, appCount, app);
+        return at >= 0 && Bits.test(words, offset + (at + 1) * blockWords, bit);
     }
 }
