@@ -23,7 +23,7 @@ import java.util.UUID;
  * stage is covered only by grants without one.
  */
 final class PrincipalClosure {
-    private static final int[] NO_APPS = new int[0];
+    private static final long[] NO_WORDS = new long[0];
 
     private final Catalogue catalogue;
     /** Whose closure this is: a user's or an API client's (null where it does not matter, in tests). */
@@ -39,19 +39,16 @@ final class PrincipalClosure {
     /** The sorted app indexes, then the block of the grants without app, then the block of each app. */
     private final long[] words;
 
-    /** A closure of no grants yet for {@code apps} (sorted); {@link #of} sets its bits. */
-    private PrincipalClosure(Catalogue catalogue, Principal.Type type, long revision, Standing standing, int[] apps) {
+    private PrincipalClosure(Catalogue catalogue, Principal.Type type, long revision, Standing standing, long[] words,
+            int appCount) {
         this.catalogue = catalogue;
         this.type = type;
         this.revision = revision;
         this.standing = standing;
         this.stride = stride(catalogue);
         this.blockWords = blockWords(catalogue);
-        this.appCount = apps.length;
-        this.words = new long[standing == Standing.ACTIVE ? appCount + (appCount + 1) * blockWords : 0];
-        for (int i = 0; i < appCount; i++) {
-            words[i] = apps[i];
-        }
+        this.words = words;
+        this.appCount = appCount;
     }
 
     /** Builds the closure of raw grants on {@code catalogue}; grants naming keys it lacks grant nothing. */
@@ -62,7 +59,7 @@ final class PrincipalClosure {
     /** The closure of the grants of a principal of {@code type}. */
     static PrincipalClosure of(Catalogue catalogue, PrincipalGrants grants, Principal.Type type) {
         if (grants.standing() != Standing.ACTIVE) {
-            return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_APPS);
+            return new PrincipalClosure(catalogue, type, grants.revision(), grants.standing(), NO_WORDS, 0);
         }
         // Each grant's keys resolved once (a grant naming a key the catalogue lacks grants nothing); then the
         // apps with app-scoped grants, sorted (block i + 1 is apps[i]'s), so that the words are allocated once.
@@ -77,19 +74,24 @@ final class PrincipalClosure {
         }
         int[] apps = resolved.stream().mapToInt(ResolvedGrant::app).filter(app -> app != ResolvedGrant.NO_APP)
                 .sorted().distinct().toArray();
-        PrincipalClosure closure = new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, apps);
         int slots = catalogue.stageCount() + 1;
+        int stride = stride(catalogue);
+        int blockWords = blockWords(catalogue);
+        long[] words = new long[apps.length + (apps.length + 1) * blockWords];
+        for (int i = 0; i < apps.length; i++) {
+            words[i] = apps[i];
+        }
         for (ResolvedGrant grant : resolved) {
             int block = grant.app() == ResolvedGrant.NO_APP ? 0 : Arrays.binarySearch(apps, grant.app()) + 1;
             for (int slot = 0; slot < slots; slot++) {
                 if (grant.stageSlot() == 0 || grant.stageSlot() == slot) {
-                    int offset = closure.appCount + block * closure.blockWords + slot * closure.stride;
-                    Bits.or(closure.words, offset, catalogue.rolePermissions(grant.role(), slot));
-                    Bits.set(closure.words, offset + catalogue.permissionWords(), grant.role());
+                    int offset = apps.length + block * blockWords + slot * stride;
+                    Bits.or(words, offset, catalogue.rolePermissions(grant.role(), slot));
+                    Bits.set(words, offset + catalogue.permissionWords(), grant.role());
                 }
             }
         }
-        return closure;
+        return new PrincipalClosure(catalogue, type, grants.revision(), Standing.ACTIVE, words, apps.length);
     }
 
     /** Words of one stage slot: the permissions, then the roles. */
