@@ -42,13 +42,20 @@ public final class Main implements Callable<Integer> {
     int threads;
 
     @Option(names = "--network-threads", defaultValue = "0",
-            description = "Netty event loop threads (default: 0, gRPC's own choice; with --busy-poll, 1).")
+            description = "Netty event loop threads (default: 0, gRPC's own choice; with --busy-poll or --spin-micros, 1).")
     int networkThreads;
 
     @Option(names = "--busy-poll",
             description = "Network threads spin instead of sleeping when idle: lower latency for a lightly loaded "
                     + "server, at the price of a core kept busy per network thread (Linux).")
     boolean busyPoll;
+
+    @Option(names = "--spin-micros", defaultValue = "0",
+            description = "An idle network thread keeps polling this many microseconds after its last work before "
+                    + "it sleeps: requests that follow one another closely skip a thread wake-up, as with "
+                    + "--busy-poll, and an idle server still sleeps (default: ${DEFAULT-VALUE}, sleep at once; "
+                    + "at most 1000000; not with --busy-poll).")
+    int spinMicros;
 
     @Option(names = "--max-message-bytes", defaultValue = "4194304",
             description = "Largest request accepted (default: ${DEFAULT-VALUE}).")
@@ -115,11 +122,16 @@ public final class Main implements Callable<Integer> {
         BootstrapKey bootstrapKey = BootstrapKey.resolve(
                 System.getenv(BootstrapKey.ENVIRONMENT_VARIABLE), bootstrapKeyFile, dataDir.toAbsolutePath());
         Tls tls = tlsCert == null ? null : new Tls(tlsCert, tlsKey, tlsClientCa);
+        if (spinMicros < 0 || spinMicros > 1_000_000 || (busyPoll && spinMicros > 0)) {
+            throw new CommandLine.ParameterException(new CommandLine(this), spinMicros < 0 || spinMicros > 1_000_000
+                    ? "--spin-micros must be between 0 and 1000000, was " + spinMicros
+                    : "--busy-poll spins always: give it or --spin-micros, not both");
+        }
         // Main always authenticates: ServerConfig.withoutAuthentication exists for the shared test server only.
         var decisions = new ServerConfig.Decisions(cacheSize, Duration.ofSeconds(cacheExpirySeconds),
                 ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems)
                 .withWarmClosures(warmClosures);
         return new ServerConfig(host, port, database, threads, maxMessageBytes, decisions, true, bootstrapKey, tls,
-                new ServerConfig.Network(networkThreads, busyPoll));
+                new ServerConfig.Network(networkThreads, busyPoll, spinMicros));
     }
 }

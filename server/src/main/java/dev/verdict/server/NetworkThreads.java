@@ -1,6 +1,7 @@
 package dev.verdict.server;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.DefaultSelectStrategyFactory;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.SelectStrategy;
 import io.grpc.netty.shaded.io.netty.channel.SelectStrategyFactory;
@@ -10,11 +11,12 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.nio.NioEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.grpc.netty.shaded.io.netty.util.concurrent.DefaultThreadFactory;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The server's Netty event loops when {@link ServerConfig.Network} asks for other than gRPC's own: a count of
- * them, or busy polling. gRPC does not shut down groups it was given, so {@link #close} does.
+ * them, busy polling, or a bounded spin before sleeping ({@link SpinThenSleep}). gRPC does not shut down groups it was given, so {@link #close} does.
  */
 public final class NetworkThreads implements AutoCloseable {
     private final EventLoopGroup boss;
@@ -30,23 +32,25 @@ public final class NetworkThreads implements AutoCloseable {
         if (network.equals(ServerConfig.Network.DEFAULTS)) {
             return new NetworkThreads(null, null);
         }
-        if (network.busyPoll() && !Epoll.isAvailable()) {
+        if (network.busyPoll() && !Epoll.isAvailable()) { // (NIO has no busy wait; a bounded spin works on both)
             throw new IllegalArgumentException("busy polling needs Linux's native epoll, which is not available here: "
                     + Epoll.unavailabilityCause());
         }
-        // Not the defaults: a count was given, or busy polling (one spinning thread unless told more).
+        // Not the defaults: a count was given, or spinning (one thread unless told more).
         int threads = network.eventLoopThreads() > 0 ? network.eventLoopThreads() : 1;
+        SelectStrategyFactory strategy = network.busyPoll() ? busyWaiting()
+                : network.spinMicros() > 0 ? SpinThenSleep.factory(network.spinMicros())
+                : DefaultSelectStrategyFactory.INSTANCE;
         EventLoopGroup boss;
         EventLoopGroup workers;
         if (Epoll.isAvailable()) {
             boss = new EpollEventLoopGroup(1, new DefaultThreadFactory("verdict-accept", true));
-            SelectStrategyFactory strategy = network.busyPoll() ? busyWaiting()
-                    : io.grpc.netty.shaded.io.netty.channel.DefaultSelectStrategyFactory.INSTANCE;
             workers = new EpollEventLoopGroup(threads, new DefaultThreadFactory("verdict-network", true), strategy);
             builder.channelType(EpollServerSocketChannel.class);
         } else {
             boss = new NioEventLoopGroup(1, new DefaultThreadFactory("verdict-accept", true));
-            workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("verdict-network", true));
+            workers = new NioEventLoopGroup(threads, new DefaultThreadFactory("verdict-network", true),
+                    SelectorProvider.provider(), strategy);
             builder.channelType(NioServerSocketChannel.class);
         }
         builder.bossEventLoopGroup(boss).workerEventLoopGroup(workers);

@@ -36,18 +36,28 @@ public record ServerConfig(String host, int port, DatabaseConfig database, int w
     /**
      * The threads that read and write the connections, and on which cached checks are decided.
      *
-     * @param eventLoopThreads how many (0: Netty's default, twice the cores; with busy polling: 1)
+     * @param eventLoopThreads how many (0: Netty's default, twice the cores; with busy polling or spinning: 1)
      * @param busyPoll         whether an idle network thread spins instead of sleeping in epoll_wait: a request
      *                         that arrives finds it running, which saves the wake-up of a sleeping thread (tens
      *                         of microseconds on a virtual machine) at the price of a core kept busy per thread.
      *                         Linux only (native epoll)
+     * @param spinMicros       how long an idle network thread keeps polling after its last work before it sleeps
+     *                         (0: at once, as Netty's loops do): a request that follows within that time finds it
+     *                         running, as with busyPoll, while an idle server still sleeps; not with busyPoll,
+     *                         which spins always
      */
-    public record Network(int eventLoopThreads, boolean busyPoll) {
-        public static final Network DEFAULTS = new Network(0, false);
+    public record Network(int eventLoopThreads, boolean busyPoll, int spinMicros) {
+        public static final Network DEFAULTS = new Network(0, false, 0);
 
         public Network {
             if (eventLoopThreads < 0 || eventLoopThreads > 1024) {
                 throw new IllegalArgumentException("eventLoopThreads must be between 0 and 1024, was " + eventLoopThreads);
+            }
+            if (spinMicros < 0 || spinMicros > 1_000_000) {
+                throw new IllegalArgumentException("spinMicros must be between 0 and 1000000, was " + spinMicros);
+            }
+            if (busyPoll && spinMicros > 0) {
+                throw new IllegalArgumentException("busy polling spins always: give it or spinMicros, not both");
             }
         }
     }

@@ -21,16 +21,28 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** A server whose network thread busy-polls serves as any other, and its network threads end with it. */
+/**
+ * A server whose network thread busy-polls, or spins a while before it sleeps, serves as any other, and its
+ * network threads end with it.
+ */
 class BusyPollTest {
     @Test
     void aBusyPollingServerDecidesAndItsNetworkThreadsStopWithIt() throws Exception {
+        decidesAndStops(new ServerConfig.Network(0, true, 0));
+    }
+
+    @Test
+    void aServerSpinningBeforeItSleepsDecidesAndItsNetworkThreadsStopWithIt() throws Exception {
+        decidesAndStops(new ServerConfig.Network(0, false, 500));
+    }
+
+    private static void decidesAndStops(ServerConfig.Network network) throws Exception {
         Database database = TestServer.server().database();
         DatabaseConfig external = new DatabaseConfig(database.jdbcUrl(), database.user(), database.password(), null,
                 false, 4);
         ServerConfig config = new ServerConfig("127.0.0.1", 0, external, 4, 4 * 1024 * 1024,
                 new ServerConfig.Decisions(1_000, Duration.ofMinutes(10), Duration.ofSeconds(5), 1000, 100), false,
-                null, null, new ServerConfig.Network(0, true));
+                null, null, network);
         String org = TestServer.newOrganization();
         try (VerdictServer server = VerdictServer.start(config)) {
             ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
@@ -53,7 +65,7 @@ class BusyPollTest {
                 assertThat(access.checkAccess(check.toBuilder().setQuery(check.getQuery().toBuilder()
                         .setTarget(Target.newBuilder().setPermissionKey("users.manage"))).build()).getDecision())
                         .isEqualTo(Decision.DECISION_DENIED);
-                assertThat(networkThreads()).as("busy polling uses one network thread by default").isEqualTo(1);
+                assertThat(networkThreads()).as("spinning uses one network thread by default").isEqualTo(1);
             } finally {
                 channel.shutdownNow();
             }
@@ -67,8 +79,18 @@ class BusyPollTest {
 
     @Test
     void aNegativeThreadCountIsRefused() {
-        assertThatThrownBy(() -> new ServerConfig.Network(-1, false))
+        assertThatThrownBy(() -> new ServerConfig.Network(-1, false, 0))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("eventLoopThreads");
+    }
+
+    @Test
+    void aSpinOutOfRangeOrWithBusyPollingIsRefused() {
+        assertThatThrownBy(() -> new ServerConfig.Network(0, false, -1))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spinMicros");
+        assertThatThrownBy(() -> new ServerConfig.Network(0, false, 1_000_001))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("spinMicros");
+        assertThatThrownBy(() -> new ServerConfig.Network(0, true, 100))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("not both");
     }
 
     private static long networkThreads() {
