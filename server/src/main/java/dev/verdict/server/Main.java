@@ -122,16 +122,17 @@ public final class Main implements Callable<Integer> {
         BootstrapKey bootstrapKey = BootstrapKey.resolve(
                 System.getenv(BootstrapKey.ENVIRONMENT_VARIABLE), bootstrapKeyFile, dataDir.toAbsolutePath());
         Tls tls = tlsCert == null ? null : new Tls(tlsCert, tlsKey, tlsClientCa);
-        if (spinMicros < 0 || spinMicros > 1_000_000 || (busyPoll && spinMicros > 0)) {
-            throw new CommandLine.ParameterException(new CommandLine(this), spinMicros < 0 || spinMicros > 1_000_000
-                    ? "--spin-micros must be between 0 and 1000000, was " + spinMicros
-                    : "--busy-poll spins always: give it or --spin-micros, not both");
+        ServerConfig.Network network;
+        try {
+            network = new ServerConfig.Network(networkThreads, busyPoll, spinMicros);
+        } catch (IllegalArgumentException e) { // the record validates; here that is a usage error, not a trace
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
         }
         // Main always authenticates: ServerConfig.withoutAuthentication exists for the shared test server only.
         var decisions = new ServerConfig.Decisions(cacheSize, Duration.ofSeconds(cacheExpirySeconds),
                 ServerConfig.Decisions.DEFAULTS.freshnessWait(), changePollMillis, maxBatchItems)
                 .withWarmClosures(warmClosures);
         return new ServerConfig(host, port, database, threads, maxMessageBytes, decisions, true, bootstrapKey, tls,
-                new ServerConfig.Network(networkThreads, busyPoll, spinMicros));
+                network);
     }
 }

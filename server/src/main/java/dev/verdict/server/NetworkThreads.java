@@ -16,7 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The server's Netty event loops when {@link ServerConfig.Network} asks for other than gRPC's own: a count of
- * them, busy polling, or a bounded spin before sleeping ({@link SpinThenSleep}). gRPC does not shut down groups it was given, so {@link #close} does.
+ * them, busy polling, or a bounded spin before sleeping ({@link SpinThenSleep}). gRPC does not shut down groups
+ * it was given, so {@link #close} does.
  */
 public final class NetworkThreads implements AutoCloseable {
     private final EventLoopGroup boss;
