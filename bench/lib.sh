@@ -29,3 +29,18 @@ jit_jiffies() { # pid: CPU time (1/100 s) used so far by the JVM's JIT compiler 
   done
   echo "$total"
 }
+
+postgres_jiffies() { # data folder: CPU time (1/100 s) used so far by the embedded Postgres under it (its
+  # postmaster, the children it has reaped, e.g. autovacuum workers, and those still running); 0 without one
+  local postmaster total child used
+  [[ -n "$1" ]] || { echo 0; return; }
+  postmaster="$(pgrep -o -f -- "postgres -D $1/" 2>/dev/null)" || { echo 0; return; }
+  # fields 14-17 of stat (utime, stime, cutime, cstime) are 12-15 after the "(comm)" that may hold spaces
+  total="$(sed 's/^.*) //' "/proc/$postmaster/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15}')"
+  total="${total:-0}"
+  for child in $(pgrep -P "$postmaster" 2>/dev/null); do
+    used="$(sed 's/^.*) //' "/proc/$child/stat" 2>/dev/null | awk '{print $12 + $13}')"
+    total=$((total + ${used:-0}))
+  done
+  echo "$total"
+}
