@@ -30,15 +30,8 @@ jit_jiffies() { # pid: CPU time (1/100 s) used so far by the JVM's JIT compiler 
   echo "$total"
 }
 
-core_jiffies() { # core: "busy steal" CPU time (1/100 s) of that core so far (busy: user, nice, system, irq,
-  # softirq; steal: time the hypervisor gave this virtual core's turn to someone else)
-  awk -v cpu="cpu$1" '$1 == cpu {print $2 + $3 + $4 + $7 + $8, $9}' /proc/stat
-}
-
-process_jiffies() { # pid: CPU time (1/100 s) used so far by every thread of the process; 0 when it is gone
-  local used
-  used="$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $12 + $13}')"
-  echo "${used:-0}"
+steal_jiffies() { # core: the time (1/100 s) the hypervisor has given this virtual core's turn to another
+  awk -v cpu="cpu$1" '$1 == cpu {print $9}' /proc/stat
 }
 
 vm_thread_jiffies() { # pid: CPU time (1/100 s) used so far by the JVM's VM thread (serial GC pauses, safepoints)
