@@ -32,6 +32,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  * mvn -q -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="CachedDecisionBenchmark -prof gc"
  * mvn -q -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="CachedDecisionBenchmark -p size=M,L -p warm=mix -jvmArgsAppend -Xmx6g"
+ * mvn -q -pl bench -am -DskipTests package exec:exec@jmh -Djmh.args="CachedDecisionBenchmark -p queries=4096,16384,65536"
  * </pre>
  */
 @State(Scope.Benchmark)
@@ -41,9 +42,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx3g", "-XX:+UseTransparentHugePages"})
 public class CachedDecisionBenchmark {
-    /** Queries per thread before the cursor wraps; a power of two. */
-    static final int QUERIES = 1 << 16;
-
     @Param({"S"})
     String size;
 
@@ -54,25 +52,39 @@ public class CachedDecisionBenchmark {
     @Param({"all"})
     String warm;
 
+    /**
+     * Questions before the cursor wraps, a power of two. Fewer questions shrink the working set twice: they ask
+     * about fewer principals (4,096 of the mix about 952 of S's 2,000) and the harness holds fewer query
+     * objects (about 80 bytes a question, 5 MiB for 65,536).
+     */
+    @Param({"65536"})
+    int queries;
+
+    private int mask;
+
     InProcessVerdict verdict;
     DecisionEngine engine;
     UUID organization;
-    AccessQuery[] queries;
+    AccessQuery[] asked;
 
     @Setup(Level.Trial)
     public void setUp() {
         verdict = InProcessVerdict.start(Size.valueOf(size), seed);
         engine = verdict.engine();
         organization = verdict.organizationId();
-        List<Query> mix = verdict.mix(QUERIES, 0, seed);
-        queries = mix.stream().map(verdict::accessQuery).toArray(AccessQuery[]::new);
+        if (Integer.bitCount(queries) != 1) {
+            throw new IllegalArgumentException("queries must be a power of two, was " + queries);
+        }
+        mask = queries - 1;
+        List<Query> mix = verdict.mix(queries, 0, seed);
+        asked = mix.stream().map(verdict::accessQuery).toArray(AccessQuery[]::new);
         long before = usedHeap();
         verdict.warm(mix, warm.equals("all"));
         // For the heap target (DESIGN §7): what the cached closures take, the dataset itself excluded.
         System.out.printf("%n%d closures cached, %.1f MiB of heap%n", engine.cachedClosures(),
                 (usedHeap() - before) / 1048576.0);
         verdict.assertEngineAgrees(mix.subList(0, 2_000));
-        for (AccessQuery query : queries) {
+        for (AccessQuery query : asked) {
             if (engine.checkCached(organization, query, Consistency.MINIMIZE_LATENCY) == null) {
                 throw new IllegalStateException("not answered from memory after warm-up: " + query);
             }
@@ -98,12 +110,12 @@ public class CachedDecisionBenchmark {
 
     @Benchmark
     public Decision check(Cursor cursor) {
-        return engine.check(organization, queries[cursor.next++ & (QUERIES - 1)], Consistency.MINIMIZE_LATENCY);
+        return engine.check(organization, asked[cursor.next++ & mask], Consistency.MINIMIZE_LATENCY);
     }
 
     /** What the gRPC adapter calls on the network thread: the same decision, or null if it would need the database. */
     @Benchmark
     public Decision checkCached(Cursor cursor) {
-        return engine.checkCached(organization, queries[cursor.next++ & (QUERIES - 1)], Consistency.MINIMIZE_LATENCY);
+        return engine.checkCached(organization, asked[cursor.next++ & mask], Consistency.MINIMIZE_LATENCY);
     }
 }
