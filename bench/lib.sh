@@ -15,6 +15,10 @@ find_jdk() { # prints JAVA_HOME if it is a JDK >= 21 with jcmd, else the newest 
   return 1
 }
 
+free_port() { # a TCP port free on 127.0.0.1 just now
+  node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"
+}
+
 api_key() { # data set folder: the API key Prepare wrote into its org.json
   node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1])).apiKey)' "$1/org.json"
 }
