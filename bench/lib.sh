@@ -34,6 +34,17 @@ jit_jiffies() { # pid: CPU time (1/100 s) used so far by the JVM's JIT compiler 
   echo "$total"
 }
 
+idle_facts() { # how an idle core waits here: the cpuidle governor and, under haltpoll, how long it polls first
+  local governor poll
+  governor="$(cat /sys/devices/system/cpu/cpuidle/current_governor_ro 2>/dev/null || echo unknown)"
+  poll="$(cat /sys/module/haltpoll/parameters/guest_halt_poll_ns 2>/dev/null || echo -)"
+  echo "cpuidle governor $governor, guest_halt_poll_ns $poll"
+}
+
+process_jiffies() { # pid: CPU time (1/100 s) used so far by every thread of the process
+  sed 's/^.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'
+}
+
 steal_jiffies() { # core: the time (1/100 s) the hypervisor has given this virtual core's turn to another
   awk -v cpu="cpu$1" '$1 == cpu {print $9}' /proc/stat
 }
